@@ -1,0 +1,37 @@
+"""Command line of the course: ``python -m softmax_course COMMAND [ARGS]``.
+
+Commands:
+  execute [NOTEBOOK ...]   re-execute notebooks in place (all chapters when none named)
+  student OUT              write the student edition (no solutions) and build its book
+  grade SUBMISSIONS_DIR    run submitted notebooks and collect the self-check verdicts
+  bench [--smoke]          benchmark the kernels, the training and the course itself
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "execute": "softmax_course.notebooks",
+    "student": "softmax_course.editions",
+    "grade": "softmax_course.grading",
+    "bench": "softmax_course.bench",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"unknown command {command!r}; choose one of: {', '.join(COMMANDS)}",
+              file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[command])
+    return int(module.cli(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

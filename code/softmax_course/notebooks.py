@@ -1,0 +1,91 @@
+"""Re-execute the course's notebooks in place, the one way their stored outputs are produced."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+__all__ = ["chapter_notebooks", "execute_notebook", "NotebookExecutionError", "cli"]
+
+
+class NotebookExecutionError(RuntimeError):
+    """A cell failed: carries the notebook path, the cell number and the error text."""
+
+    def __init__(self, path: Path, cell_number: int, error: str):
+        self.path, self.cell_number, self.error = path, cell_number, error
+        super().__init__(f"{path}: code cell {cell_number} failed:\n{error}")
+
+
+def repo_root() -> Path:
+    """The repository root: the folder holding ``_toc.yml`` above this package."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "_toc.yml").is_file():
+            return parent
+    return Path.cwd()
+
+
+def chapter_notebooks(root: Path | None = None) -> list[Path]:
+    """Every notebook under ``chapters/``, in name order."""
+    root = root or repo_root()
+    return sorted(p for p in (root / "chapters").glob("*.ipynb"))
+
+
+def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "python3",
+                     write: bool = True) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in a fresh kernel, store widget state, write it in place.
+
+    The working directory of the kernel is the notebook's folder. On a failing cell the file is
+    left untouched and :class:`NotebookExecutionError` names the notebook, the number of the
+    failing code cell (counting from 1) and the error.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"notebook {path} does not exist; pass a path like "
+                                f"chapters/04-softmax.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+                            resources={"metadata": {"path": str(path.parent)}},
+                            store_widget_state=True, record_timing=False)
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as exc:
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        failing = next((i for i, c in enumerate(code_cells, 1)
+                        if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
+                       sum(1 for c in code_cells if c.get("execution_count")) or 1)
+        raise NotebookExecutionError(path, failing, str(exc).strip()[-2000:]) from None
+    for cell in nb.cells:      # keep diffs small: no per-run metadata
+        cell.get("metadata", {}).pop("execution", None)
+    if write:
+        nbformat.write(nb, path)
+    return nb
+
+
+def cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m softmax_course execute",
+                                     description="Re-execute notebooks in place (all chapters "
+                                                 "when none is named).")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or chapter_notebooks()
+    if not paths:
+        print("no notebooks found under chapters/", file=sys.stderr)
+        return 1
+    for i, path in enumerate(paths, 1):
+        start = time.perf_counter()
+        print(f"[{i}/{len(paths)}] {path} ...", end=" ", flush=True)
+        try:
+            execute_notebook(path, timeout=args.timeout)
+        except (NotebookExecutionError, FileNotFoundError) as exc:
+            print("FAILED")
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"ok ({time.perf_counter() - start:.1f} s)")
+    return 0

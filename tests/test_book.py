@@ -1,0 +1,28 @@
+"""The book builds offline with warnings as errors, and every toc entry becomes a page."""
+from __future__ import annotations
+
+from test_notebooks import toc_files
+
+
+def test_book_builds_without_warnings(built_book):
+    assert built_book.returncode == 0, built_book.log[-5000:]
+    warnings = [line for line in built_book.log.splitlines()
+                if "WARNING" in line or "build finished with problems" in line]
+    assert not warnings, warnings
+
+
+def test_every_toc_entry_has_a_page(built_book):
+    for entry in toc_files():
+        page = built_book.html / f"{entry}.html"
+        assert page.is_file(), f"{entry} from _toc.yml produced no page {page}"
+
+
+def test_search_index_is_chinese(built_book):
+    assert "dumping search index in Chinese" in built_book.log
+
+
+def test_chapter_page_has_widget_state_and_math(built_book):
+    html = (built_book.html / "chapters" / "04-softmax.html").read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-state+json" in html
+    assert "\\operatorname*{argmax}" in html or "argmax" in html
+    assert "点击展开" in html or "solution" in html

@@ -1,0 +1,53 @@
+"""`python -m softmax_course execute` runs notebooks in place and reports failures precisely."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+
+def write_notebook(path, sources):
+    nb = new_notebook(cells=[new_markdown_cell("# t")] + [new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "softmax_course", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_execute_writes_outputs_and_widget_state(tmp_path):
+    path = tmp_path / "ok.ipynb"
+    write_notebook(path, ["x = 6 * 7\nprint(x)",
+                          "import ipywidgets as w\nw.IntSlider(value=3, description='n')"])
+    proc = run("execute", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "[1/1]" in proc.stdout and "ok" in proc.stdout
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2]
+    assert code[0].outputs[0].text == "42\n"
+    assert "application/vnd.jupyter.widget-state+json" in nb.metadata["widgets"]
+
+
+def test_execute_names_notebook_cell_and_error(tmp_path):
+    path = tmp_path / "bad.ipynb"
+    write_notebook(path, ["a = 1", "a / 0", "print('never')"])
+    before = path.read_text()
+    proc = run("execute", str(path))
+    assert proc.returncode == 1
+    assert str(path) in proc.stderr
+    assert "code cell 2 failed" in proc.stderr
+    assert "ZeroDivisionError" in proc.stderr
+    assert path.read_text() == before, "a failed run must leave the notebook untouched"
+
+
+def test_execute_missing_notebook_and_unknown_command(tmp_path):
+    proc = run("execute", str(tmp_path / "nope.ipynb"))
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    proc = run("frobnicate")
+    assert proc.returncode == 2 and "unknown command 'frobnicate'" in proc.stderr
