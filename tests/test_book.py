@@ -24,5 +24,6 @@ def test_search_index_is_chinese(built_book):
 def test_chapter_page_has_widget_state_and_math(built_book):
     html = (built_book.html / "chapters" / "04-softmax.html").read_text(encoding="utf-8")
     assert "application/vnd.jupyter.widget-state+json" in html
-    assert "\\operatorname*{argmax}" in html or "argmax" in html
-    assert "点击展开" in html or "solution" in html
+    assert "\\operatorname*{argmax}" in html           # math is left for MathJax to render
+    assert html.count('class="solution dropdown admonition"') == 3
+    assert "点击展开" in html                             # the toggle hint is in Chinese
