@@ -19,6 +19,7 @@ __all__ = [
     "check_positive",
     "check_choice",
     "check_int",
+    "as_distribution",
 ]
 
 
@@ -168,4 +169,29 @@ def as_prob_rows(y: Any, name: str, *, shape: tuple[int, ...] | None = None,
         i = int(np.argmax(off))
         raise ValueError(f"each row of {name} must sum to 1, but row {i} sums to {sums[i]:.6g}; "
                          f"normalise it with {name} / {name}.sum(axis=1, keepdims=True).")
+    return arr
+
+
+def as_distribution(p: Any, name: str, *, atol: float = 1e-6) -> np.ndarray:
+    """Check that ``p`` holds probability distributions along its last axis.
+
+    A 1-D array is one distribution; an array of shape ``(..., k)`` is a batch of them. Entries
+    must be finite and non-negative, and each distribution must sum to 1 within ``atol``.
+    """
+    arr = as_float_array(p, name, min_ndim=1)
+    if (arr < 0).any():
+        bad = tuple(int(i) for i in np.argwhere(arr < 0)[0])
+        where = bad[0] if arr.ndim == 1 else bad
+        raise ValueError(f"{name} must be non-negative probabilities, but entry {where} is "
+                         f"{arr[bad]}; a probability distribution cannot have negative entries.")
+    sums = arr.sum(axis=-1)
+    off = np.abs(sums - 1) > atol
+    if arr.ndim == 1 and off:
+        raise ValueError(f"{name} must sum to 1, but it sums to {float(sums):.6g}; "
+                         f"normalise it with {name} / {name}.sum().")
+    if off.any():
+        i = tuple(int(j) for j in np.argwhere(off)[0])
+        raise ValueError(f"each distribution of {name} (along the last axis) must sum to 1, but "
+                         f"{name}[{', '.join(map(str, i))}] sums to {sums[i]:.6g}; normalise "
+                         f"it with {name} / {name}.sum(axis=-1, keepdims=True).")
     return arr
