@@ -14,7 +14,8 @@ from scipy.special import softmax as scipy_softmax
 from softmax_course import model as model_module
 from softmax_course.core import cross_entropy
 from softmax_course.model import (PHMLinear, SoftmaxRegression, common_divisors,
-                                  dense_param_count, fit_gd, phm_param_count, phm_weight)
+                                  dense_param_count, phm_param_count, phm_weight)
+from softmax_course.train import fit_gd
 
 
 def explicit_kron_sum(A: np.ndarray, S: np.ndarray) -> np.ndarray:

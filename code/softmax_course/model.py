@@ -6,8 +6,8 @@
   (ICLR 2021), whose weight is a sum of ``m`` Kronecker products and costs ``d q / m + m^3``
   parameters instead of ``d q``.
 - :func:`dense_param_count`, :func:`phm_param_count`: the two parameter counts.
-- :func:`fit_gd`: seeded (minibatch) gradient descent on the mean cross-entropy, for either
-  model; both expose ``forward(X)`` and ``grad(X, dO)``.
+Both models expose ``forward(X)`` and ``grad(X, dO)``, the interface that
+:func:`softmax_course.train.sgd_step` and :func:`softmax_course.train.fit_gd` train through.
 
 Orientation. The course writes a batch as rows, ``O = X W + b`` with ``W`` of shape (d, q).
 Papers (and the source's ``o = W x + b``) use the transposed matrix of shape (q, d). Here
@@ -19,12 +19,12 @@ chapters write it :math:`m` because :math:`n` is the batch size there.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from ._validation import as_float_array, as_labels, check_int, check_positive
-from .core import cross_entropy, cross_entropy_grad, softmax
+from ._validation import as_float_array, check_int, check_positive
+from .core import softmax
 
 __all__ = ["SoftmaxRegression", "PHMLinear", "dense_param_count", "phm_param_count",
            "phm_weight", "common_divisors", "fit_gd"]
@@ -177,7 +177,7 @@ class SoftmaxRegression:
         X = _check_inputs(X, self.num_inputs)
         return X @ self.W + self.b
 
-    forward = logits  # the layer interface shared with PHMLinear (used by fit_gd)
+    forward = logits  # the layer interface shared with PHMLinear (used by train.sgd_step)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities ``softmax(X @ W + b)``; each row sums to 1."""
@@ -422,75 +422,3 @@ class PHMLinear:
         return {"A": np.einsum("arcs,irs->iac", G, self.S),
                 "S": np.einsum("arcs,iac->irs", G, self.A),
                 "b": dO.sum(axis=0)}
-
-
-# ----------------------------------------------------------------------------------- training
-
-class _Trainable(Protocol):
-    def forward(self, X: Any) -> np.ndarray: ...
-    def grad(self, X: Any, dO: Any) -> dict[str, np.ndarray]: ...
-
-
-def fit_gd(model: _Trainable, X: Any, y: Any, *, lr: float = 0.1, epochs: int = 100,
-           batch_size: int | None = None, seed: int = 0) -> list[float]:
-    r"""Train ``model`` in place by gradient descent on the mean cross-entropy.
-
-    Parameters
-    ----------
-    model : SoftmaxRegression or PHMLinear
-        Anything with ``forward(X)`` (logits) and ``grad(X, dO)`` returning a dict of gradients
-        named like the model's array attributes.
-    X : array_like of shape (n, d)
-        Features.
-    y : array_like of int, shape (n,)
-        Class indices.
-    lr : float, default 0.1
-        Learning rate.
-    epochs : int, default 100
-        Passes over the data.
-    batch_size : int or None, default None
-        ``None``: full-batch gradient descent (one step per epoch). Otherwise minibatches of this
-        size in a seeded random order.
-    seed : int, default 0
-        Seed of the minibatch order.
-
-    Returns
-    -------
-    list of float
-        The mean training loss over the whole data set after each epoch.
-
-    Notes
-    -----
-    Each step: :math:`O = \mathrm{forward}(X_B)`, :math:`\partial L/\partial O =
-    (\mathrm{softmax}(O) - Y_B)/|B|` (:func:`~softmax_course.core.cross_entropy_grad`), then
-    every parameter :math:`\theta \leftarrow \theta - \eta\, \partial L/\partial \theta`.
-
-    Examples
-    --------
-    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([0, 1])
-    >>> model = SoftmaxRegression(2, 2)
-    >>> losses = fit_gd(model, X, y, lr=1.0, epochs=50)
-    >>> losses[-1] < losses[0], model.predict(X).tolist()
-    (True, [0, 1])
-    """
-    if not (callable(getattr(model, "forward", None)) and callable(getattr(model, "grad", None))):
-        raise TypeError(f"model must have forward(X) and grad(X, dO) methods (e.g. "
-                        f"SoftmaxRegression or PHMLinear), but got {type(model).__name__}.")
-    X = as_float_array(X, "X", ndim=2)
-    q = model.forward(X[:1]).shape[-1]          # also checks that X has the model's d columns
-    y = as_labels(y, "y", num_classes=q, length=X.shape[0])
-    lr = check_positive(lr, "lr")
-    epochs = check_int(epochs, "epochs", minimum=1)
-    n = X.shape[0]
-    batch = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
-    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
-    losses = []
-    for _ in range(epochs):
-        order = np.arange(n) if batch_size is None else rng.permutation(n)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            dO = cross_entropy_grad(model.forward(X[idx]), y[idx])
-            for name, g in model.grad(X[idx], dO).items():
-                getattr(model, name)[...] -= lr * g      # update in place
-        losses.append(cross_entropy(model.forward(X), y))
-    return losses

@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-__all__ = ["setup", "cjk_font_path", "CLASS_COLORS", "new_figure"]
+__all__ = ["setup", "cjk_font_path", "CLASS_COLORS", "new_figure", "show"]
 
 #: One colour per class, used by every chapter so that 猫/鸡/狗 keep their colour.
 CLASS_COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3",
@@ -80,6 +80,22 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: fl
     """``plt.subplots`` with the course style applied and a size suited to a phone screen."""
     setup()
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
+
+
+def show(fig, alt: str) -> None:
+    """Display ``fig`` in a notebook with ``alt`` as its alternative text, then close it.
+
+    For pictures drawn inside widgets: the book takes a figure's alt text from its cell's
+    metadata, which a widget's output cannot have, so the text travels with the image data
+    (``metadata={"image/png": {"alt": ...}}``) and the page's widget support script applies it.
+    """
+    from IPython.display import display
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the figure, e.g. "
+                         "'三个类别的概率柱状图'; screen readers read it instead of the picture.")
+    display(fig, metadata={"image/png": {"alt": alt}})
+    plt.close(fig)
 
 
 setup()

@@ -1,10 +1,12 @@
 """Training softmax regression from scratch with minibatch stochastic gradient descent (SGD).
 
-- :func:`sgd_step`: one update of ``W`` and ``b`` on one minibatch.
+- :func:`sgd_step`: one update of the model's parameters on one minibatch.
 - :func:`train_epoch`: one pass over the training data in seeded random minibatches.
 - :func:`fit`: checks the inputs, builds the model and runs the epochs, recording a
   :class:`History` of the training loss, training accuracy and test accuracy, with a progress
   bar on stderr.
+- :func:`fit_gd`: the same steps for any layer with ``forward``/``grad`` (dense or PHM), as a
+  bare loop that returns the loss after each epoch.
 
 The recipe is that of d2l §3.6: weights drawn from N(0, 0.01²), biases 0, batches of 256,
 learning rate 0.1, 10 epochs by default.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from .data import minibatches
 from .metrics import accuracy
 from .model import SoftmaxRegression
 
-__all__ = ["History", "sgd_step", "train_epoch", "fit"]
+__all__ = ["History", "Layer", "sgd_step", "train_epoch", "fit", "fit_gd"]
 
 
 @dataclass
@@ -55,13 +57,21 @@ class History:
         return asdict(self)
 
 
-def sgd_step(model: SoftmaxRegression, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
-    r"""One minibatch SGD step on the mean cross-entropy; updates ``model.W`` and ``model.b``.
+class Layer(Protocol):
+    """What training needs of a model: logits from ``forward`` and parameter gradients."""
+
+    def forward(self, X: Any) -> np.ndarray: ...
+    def grad(self, X: Any, dO: Any) -> dict[str, np.ndarray]: ...
+
+
+def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
+    r"""One minibatch SGD step on the mean cross-entropy; updates the model's arrays in place.
 
     Parameters
     ----------
-    model : SoftmaxRegression
-        Updated in place.
+    model : SoftmaxRegression or PHMLinear
+        Anything with ``forward(X)`` (logits) and ``grad(X, dO)``, which returns the gradients
+        named like the model's array attributes (``W`` and ``b`` for softmax regression).
     X_batch : array_like of shape (B, d)
         The minibatch.
     y_batch : array_like of int, shape (B,)
@@ -83,7 +93,10 @@ def sgd_step(model: SoftmaxRegression, X_batch: Any, y_batch: Any, lr: float) ->
     .. math:: \mathbf G = \frac{\partial L}{\partial \mathbf O}
               = \frac{1}{B}\big(\mathrm{softmax}(\mathbf O) - \mathbf Y\big), \quad
               \mathbf W \leftarrow \mathbf W - \eta\, \mathbf X^\top \mathbf G, \quad
-              \mathbf b \leftarrow \mathbf b - \eta\, \mathbf 1^\top \mathbf G .
+              \mathbf b \leftarrow \mathbf b - \eta\, \mathbf 1^\top \mathbf G ,
+
+    where :math:`\mathbf X^\top \mathbf G` and :math:`\mathbf 1^\top \mathbf G` come from
+    ``model.grad`` (for the PHM layer, the chain rule continues to its factors).
 
     Examples
     --------
@@ -97,10 +110,10 @@ def sgd_step(model: SoftmaxRegression, X_batch: Any, y_batch: Any, lr: float) ->
     if X_batch.ndim != 2:
         raise ValueError(f"X_batch must be 2-dimensional (one row per sample), but got shape "
                          f"{X_batch.shape}; for a single sample use X_batch[None, :].")
-    O = model.logits(X_batch)                     # (B, q) = X W + b; checks the values
+    O = model.forward(X_batch)                    # (B, q) logits; checks the values
     G = cross_entropy_grad(O, y_batch)            # (softmax(O) - Y) / B
-    model.W -= lr * (X_batch.T @ G)               # dL/dW = X^T G
-    model.b -= lr * G.sum(axis=0)                 # dL/db = column sums of G
+    for name, g in model.grad(X_batch, G).items():
+        getattr(model, name)[...] -= lr * g       # e.g. W -= lr * X^T G, b -= lr * sum(G)
     return O
 
 
@@ -257,3 +270,70 @@ def _progress_bar(num_epochs: int, *, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(range(num_epochs), desc="训练", unit="轮", file=sys.stderr)
+
+
+def fit_gd(model: Layer, X: Any, y: Any, *, lr: float = 0.1, epochs: int = 100,
+           batch_size: int | None = None, seed: int = 0) -> list[float]:
+    r"""Train ``model`` in place by gradient descent on the mean cross-entropy, without extras.
+
+    The bare loop behind :func:`fit` for any layer (the PHM chapter trains dense and PHM layers
+    with it): no history of accuracies, no progress bar.
+
+    Parameters
+    ----------
+    model : SoftmaxRegression or PHMLinear
+        Anything with ``forward(X)`` (logits) and ``grad(X, dO)`` returning a dict of gradients
+        named like the model's array attributes.
+    X : array_like of shape (n, d)
+        Features.
+    y : array_like of int, shape (n,)
+        Class indices.
+    lr : float, default 0.1
+        Learning rate.
+    epochs : int, default 100
+        Passes over the data.
+    batch_size : int or None, default None
+        ``None``: full-batch gradient descent (one step per epoch). Otherwise minibatches of this
+        size in a seeded random order.
+    seed : int, default 0
+        Seed of the minibatch order.
+
+    Returns
+    -------
+    list of float
+        The mean training loss over the whole data set after each epoch.
+
+    Notes
+    -----
+    Each step: :math:`O = \mathrm{forward}(X_B)`, :math:`\partial L/\partial O =
+    (\mathrm{softmax}(O) - Y_B)/|B|` (:func:`~softmax_course.core.cross_entropy_grad`), then
+    every parameter :math:`\theta \leftarrow \theta - \eta\, \partial L/\partial \theta`.
+
+    Examples
+    --------
+    >>> from softmax_course.model import SoftmaxRegression
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([0, 1])
+    >>> model = SoftmaxRegression(2, 2)
+    >>> losses = fit_gd(model, X, y, lr=1.0, epochs=50)
+    >>> losses[-1] < losses[0], model.predict(X).tolist()
+    (True, [0, 1])
+    """
+    if not (callable(getattr(model, "forward", None)) and callable(getattr(model, "grad", None))):
+        raise TypeError(f"model must have forward(X) and grad(X, dO) methods (e.g. "
+                        f"SoftmaxRegression or PHMLinear), but got {type(model).__name__}.")
+    X = as_float_array(X, "X", ndim=2)
+    q = model.forward(X[:1]).shape[-1]          # also checks that X has the model's d columns
+    y = as_labels(y, "y", num_classes=q, length=X.shape[0])
+    lr = check_positive(lr, "lr")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    n = X.shape[0]
+    batch = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    losses = []
+    for _ in range(epochs):
+        order = np.arange(n) if batch_size is None else rng.permutation(n)
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            sgd_step(model, X[idx], y[idx], lr)
+        losses.append(cross_entropy(model.forward(X), y))
+    return losses

@@ -98,9 +98,8 @@ def cross_entropy_explorer(p: Any, class_names: Sequence[str], *, unit: str = "b
     kernel to update; the first picture is saved with the widget state.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..plots import new_figure
+    from ..plots import new_figure, show as show_figure
 
     p = as_distribution(p, "p")
     start = [0.5] * p.size if weights is None else list(weights)
@@ -117,7 +116,9 @@ def cross_entropy_explorer(p: Any, class_names: Sequence[str], *, unit: str = "b
         q = q_from_weights([kw[f"w{j}"] for j in range(p.size)])
         fig, axes = new_figure(2, width=6.4, height=3.0)
         draw_info_bars(axes, p, q, unit=unit, class_names=class_names)
-        plt.show()
+        h, hpq, kl = info_quantities(p, q, unit=unit).values()
+        show_figure(fig, f"左图并排画出真实分布 P（灰）与模型分布 Q（彩色）的各类概率；右图是熵 H(P) = {h:.3f}、"
+                         f"交叉熵 H(P, Q) = {hpq:.3f} 和 KL 散度 = {kl:.3f}（单位：{unit}）的柱状图。")
 
     out = widgets.interactive_output(show, sliders)
     note = widgets.HTML("拖动滑块改变 Q 的权重（Q 会自动归一化，使概率之和为 1）。")

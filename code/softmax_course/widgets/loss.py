@@ -178,7 +178,8 @@ def loss_explorer(logits: Sequence[float] = (2.0, 1.0, -1.0), label: int = 0):
     >>> plt.close("all")
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+
+    from ..plots import show as show_figure
 
     o = as_float_array(logits, "logits", ndim=1)
     q = len(TOY_CLASSES)
@@ -199,8 +200,12 @@ def loss_explorer(logits: Sequence[float] = (2.0, 1.0, -1.0), label: int = 0):
                                 value=k, description="真实标签", style=style)
 
     def show(o1: float, o2: float, o3: float, label: int) -> None:
-        draw_loss_panel([o1, o2, o3], label)
-        plt.show()
+        fig = draw_loss_panel([o1, o2, o3], label)
+        panel = loss_panel_data([o1, o2, o3], label)
+        probs = "，".join(f"{n} {v:.2f}" for n, v in zip(TOY_CLASSES, panel.probs))
+        grads = "，".join(f"{n} {v:+.2f}" for n, v in zip(TOY_CLASSES, panel.grad))
+        show_figure(fig, f"真实标签为{TOY_CLASSES[label]}时的三幅柱状图：logit、softmax 概率"
+                         f"（{probs}）和梯度（{grads}）；损失 = {panel.loss:.3f}。")
 
     out = widgets.interactive_output(show, {"o1": sliders[0], "o2": sliders[1],
                                             "o3": sliders[2], "label": dropdown})

@@ -45,9 +45,8 @@ def temperature_explorer(o: Any, class_names: Sequence[str], *, value: float = 1
     notebook's widget state and shows in the static book too.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..plots import new_figure
+    from ..plots import new_figure, show as show_figure
 
     slider = widgets.FloatLogSlider(value=value, base=10, min=-1, max=1, step=0.05,
                                     description="温度 T", readout_format=".2f",
@@ -56,7 +55,9 @@ def temperature_explorer(o: Any, class_names: Sequence[str], *, value: float = 1
     def show(temperature: float) -> None:
         fig, ax = new_figure(width=4.8, height=3.0)
         draw_temperature_bars(ax, o, temperature, class_names)
-        plt.show()
+        p = temperature_table(o, [temperature])[0]
+        values = "，".join(f"{name} {v:.2f}" for name, v in zip(class_names, p))
+        show_figure(fig, f"温度 T = {temperature:.2f} 时各类别的 softmax 概率柱状图：{values}。")
 
     out = widgets.interactive_output(show, {"temperature": slider})
     return widgets.VBox([slider, out])
