@@ -5,6 +5,7 @@ Commands:
   student OUT              write the student edition (no solutions) and build its book
   grade SUBMISSIONS_DIR    run submitted notebooks and collect the self-check verdicts
   bench [--smoke]          benchmark the kernels, the training and the course itself
+  pdf [OUT.pdf]            print the whole book to one PDF with headless Chromium
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ COMMANDS = {
     "student": "softmax_course.editions",
     "grade": "softmax_course.grading",
     "bench": "softmax_course.bench",
+    "pdf": "softmax_course.pdf",
 }
 
 

@@ -1,0 +1,186 @@
+"""Sphinx extension of the course book: Chinese search, Chinese interface texts, two fixes.
+
+Loaded by ``_config.yml`` as ``sphinx: extra_extensions: [..., softmax_course.sphinx_ext]``
+(the package is installed wherever the book is built, so no ``local_extensions`` folder).
+
+1. Chinese search. Sphinx splits Chinese text into words with jieba, whose dictionary lacks many
+   terms of the course (交叉熵 came out as 交叉 + 熵, and single characters are not indexed, so a
+   search for 交叉熵 found only pages with the word in a heading). This package ships the course
+   terms as a jieba user dictionary, ``jieba_dict.txt`` next to this module
+   (:data:`DICTIONARY`), and uses it when the configuration names none: add a term there, one
+   per line. A book can name its own file with ``html_search_options: {dict: PATH}``; Sphinx
+   would resolve that path against the working directory and silently ignore a missing file,
+   so we resolve it against the book's folder and fail loudly instead. And jieba's search mode
+   splits a compound such as 随机梯度下降 into 随机, 梯度, 下降 and the compound only, so a
+   search for 梯度下降 (a word of its own on other pages) missed that page: the splitter also
+   emits the course terms inside a compound.
+
+2. Duplicate scripts. Sphinx 7.4 adds an inline ``<script>`` that an extension registers after
+   the builder started (``app.add_js_file(None, body=...)``) twice to every page: once under the
+   name ``None`` and once under ``''`` (``StandaloneHTMLBuilder.prepare_writing``). sphinx-thebe
+   registers its configuration that way, ``const THEBE_JS_URL = ...``, so every page threw
+   "Identifier 'THEBE_JS_URL' has already been declared". We drop such duplicates.
+
+3. Single-page build (``python -m softmax_course pdf``, :mod:`softmax_course.pdf`). Sphinx gives
+   a builder the node handlers registered under its own name and ignores those registered for
+   its format ("html") as soon as one extension registers any under the name: sphinx-exercise
+   registers "singlehtml" handlers, so MyST-NB's hidden-code node had none and
+   ``--builder singlehtml`` crashed. We hand the builder the "html" handlers it lacks.
+
+4. Chinese interface. Sphinx's, the themes' and MyST-NB's zh_CN texts miss a few tooltips and
+   labels, which showed in English ("Launch on Binder", "Color mode", "Link to this heading",
+   "Toggle hidden content", ...). We add them to the message catalogs (and replace MyST-NB's
+   fixed label). ``_templates/`` overrides the two sidebar buttons whose tooltips are fixed.
+"""
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import locale
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+from sphinx.search.zh import SearchChinese
+
+#: Interface texts missing from the zh_CN catalogs, by catalog: Sphinx and pydata-sphinx-theme
+#: ("sphinx") and sphinx-book-theme ("booktheme").
+ZH_CN_MESSAGES = {
+    "sphinx": {
+        "Link to this heading": "链接到此标题",
+        "Link to this equation": "链接到此公式",
+        "Link to this image": "链接到此图片",
+        "Link to this table": "链接到此表格",
+        "Link to this code": "链接到此代码",
+        "Color mode": "颜色模式",
+        "System Settings": "跟随系统设置",
+    },
+    "booktheme": {
+        "Launch interactive content": "在线运行本页",
+        "Launch on": "启动",                 # the theme appends " Binder" / " Colab"
+        "logo": "标志",
+        "Print to PDF": "打印为 PDF",
+    },
+}
+#: Fixed English attributes in MyST-NB's HTML, replaced in each page body.
+ZH_CN_BODY = {
+    'aria-label="Toggle hidden content"': 'aria-label="显示或隐藏代码"',
+}
+#: The course terms, a jieba user dictionary (one word per line): the default search dictionary.
+DICTIONARY = Path(__file__).with_name("jieba_dict.txt")
+
+
+def course_terms(path: str | Path) -> list[str]:
+    """The words of a jieba user dictionary (first field of each line).
+
+    Example
+    -------
+    >>> terms = course_terms(DICTIONARY)
+    >>> "交叉熵" in terms, len(terms) == len(set(terms))
+    (True, True)
+    """
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.split()[0] for line in lines if line.strip() and not line.startswith("#")]
+
+
+class SearchChineseCourse(SearchChinese):
+    """Sphinx's Chinese splitter (jieba, search mode) that also emits the course terms found
+    inside a compound word, so that every occurrence of a term is indexed under the term."""
+
+    def init(self, options: dict[str, str]) -> None:
+        super().init(options)
+        self.course_terms = course_terms(options["dict"]) if options.get("dict") else []
+
+    def split(self, input: str) -> list[str]:
+        words = super().split(input)
+        inside = [term for word in words if len(word) > 2
+                  for term in self.course_terms if term != word and term in word]
+        return words + inside
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
+                           context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Keep the first of several identical ``<script>`` entries of a page."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for script in scripts:
+        attributes = tuple(sorted((k, str(v)) for k, v in script.attributes.items()))
+        key = (script.filename or "", script.priority, attributes)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique      # the builder restores its own list after each page
+
+
+def resolve_search_dictionary(app: Sphinx, config: Config) -> None:
+    """Set ``html_search_options["dict"]`` to an absolute path of an existing file.
+
+    Without a ``dict`` in the configuration: the package's :data:`DICTIONARY`. A configured
+    path is relative to the book's folder; a missing file is a :class:`ConfigError`.
+    """
+    options = dict(config.html_search_options or {})
+    if options.get("dict"):
+        path = Path(app.srcdir, options["dict"])
+        if not path.is_file():
+            raise ConfigError(f"html_search_options dict {options['dict']!r} does not exist "
+                              f"(looked for {path}); fix the path in _config.yml, or remove "
+                              f"it to use the course dictionary {DICTIONARY}")
+    else:
+        path = DICTIONARY
+        if not path.is_file():
+            raise ConfigError(f"the course search dictionary {path} is missing: reinstall the "
+                              f"softmax_course package (pip install -e .)")
+    options["dict"] = str(path)
+    config.html_search_options = options
+
+
+def add_chinese_messages(app: Sphinx) -> None:
+    """Put ZH_CN_MESSAGES in front of the loaded catalogs (language zh_CN only)."""
+    if app.config.language != "zh_CN":
+        return
+    for catalog, messages in ZH_CN_MESSAGES.items():
+        translator = locale.get_translator(catalog)
+        if isinstance(translator, gettext.GNUTranslations):
+            # The same object is already installed in the HTML templates: update it in place.
+            translator._catalog.update(messages)
+        else:
+            class Messages(gettext.NullTranslations):
+                def gettext(self, message: str) -> str:
+                    return messages.get(message) or super().gettext(message)
+
+            new = Messages()
+            new.add_fallback(translator)
+            locale.translators["general", catalog] = new
+
+
+def translate_body(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                   doctree: nodes.document | None) -> None:
+    """Replace the fixed English attributes of ZH_CN_BODY in a page body (zh_CN only)."""
+    if app.config.language == "zh_CN" and "body" in context:
+        for english, chinese in ZH_CN_BODY.items():
+            context["body"] = context["body"].replace(english, chinese)
+
+
+def share_html_node_handlers(app: Sphinx) -> None:
+    """Give an HTML-format builder with its own handler table the "html" handlers it lacks."""
+    builder = app.builder
+    handlers = app.registry.translation_handlers
+    if builder.format == "html" and builder.name != "html" and builder.name in handlers:
+        for node, visitors in handlers.get("html", {}).items():
+            handlers[builder.name].setdefault(node, visitors)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the Chinese splitter and connect the fixes (Sphinx's extension entry point)."""
+    app.add_search_language(SearchChineseCourse)
+    app.connect("config-inited", resolve_search_dictionary)
+    app.connect("builder-inited", share_html_node_handlers)
+    app.connect("builder-inited", add_chinese_messages)
+    app.connect("html-page-context", translate_body)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
