@@ -182,3 +182,19 @@ def test_doctests():
     from softmax_course import train
     result = doctest.testmod(train, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_divergence_is_a_clear_error_not_a_nan_history():
+    from softmax_course.data import toy_images
+
+    X, y = toy_images(60, seed=0)
+    with pytest.raises(FloatingPointError, match="training diverged.*smaller learning rate"):
+        fit(X * 1e150, y, num_epochs=3, batch_size=10, lr=1e300, progress=False)
+
+
+def test_divergence_in_the_last_step_is_caught_too():
+    from softmax_course.data import toy_images
+
+    X, y = toy_images(10, seed=0)
+    with pytest.raises(FloatingPointError, match="training diverged"):
+        fit(X * 1e150, y, num_epochs=1, batch_size=10, lr=1e300, progress=False)

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ._validation import _describe, as_float_array, as_labels, check_int, check_positive
-from .core import cross_entropy, cross_entropy_grad
+from .core import _loss_sum_and_grad, cross_entropy, cross_entropy_grad
 from .data import minibatches
 from .metrics import accuracy
 from .model import SoftmaxRegression
@@ -123,14 +123,34 @@ def train_epoch(model: SoftmaxRegression, X: np.ndarray, y: np.ndarray, *, batch
 
     Returns the mean training loss and the training accuracy of the epoch, each sample measured
     in its minibatch just before that minibatch's step (as d2l does: no extra pass over the
-    data).
+    data). Each step is :func:`sgd_step`'s update, without checking again data that :func:`fit`
+    has checked once: one softmax gives both the loss and the gradient.
+
+    Raises
+    ------
+    FloatingPointError
+        If the logits stop being finite (the learning rate is too large and training diverged).
     """
     loss_sum, correct = 0.0, 0
     for X_batch, y_batch in minibatches(X, y, batch_size, seed=rng):
-        O = sgd_step(model, X_batch, y_batch, lr)
-        loss_sum += cross_entropy(O, y_batch, reduction="sum")
+        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is caught just below
+            O = X_batch @ model.W + model.b                # (B, q) logits
+        if not np.isfinite(O).all():
+            raise _diverged(lr)
+        loss, G = _loss_sum_and_grad(O, y_batch)           # summed loss, (softmax(O) - Y) / B
+        with np.errstate(over="ignore"):                   # caught at the next batch's check
+            model.W -= lr * (X_batch.T @ G)                # dL/dW = X^T G
+            model.b -= lr * G.sum(axis=0)                  # dL/db = column sums of G
+        loss_sum += loss
         correct += int(np.count_nonzero(O.argmax(axis=1) == y_batch))
+    if not (np.isfinite(model.W).all() and np.isfinite(model.b).all()):
+        raise _diverged(lr)
     return loss_sum / y.shape[0], correct / y.shape[0]
+
+
+def _diverged(lr: float) -> FloatingPointError:
+    return FloatingPointError(f"training diverged: the weights or logits overflowed with "
+                              f"lr={lr}; use a smaller learning rate or standardize the features.")
 
 
 def _check_xy(X: Any, y: Any, name: str, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
