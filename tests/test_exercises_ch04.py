@@ -64,3 +64,15 @@ def test_results_are_recorded():
     exercises.reset_results()
     exercises.check_overflow_threshold(...)
     assert exercises.results() == {"ex-04-overflow": False}
+
+
+def test_logsumexp_hessian():
+    def right(o):
+        p = sp.softmax(np.asarray(o, dtype=float))
+        return np.diag(p) - np.outer(p, p)
+
+    assert exercises.check_logsumexp_hessian(right)
+    # a plausible slip: forgetting the outer product (only the diagonal of the Hessian)
+    assert not exercises.check_logsumexp_hessian(lambda o: np.diag(sp.softmax(o)))
+    assert not exercises.check_logsumexp_hessian(lambda o: np.eye(len(o)))
+    assert "还没有作答" in repr(exercises.check_logsumexp_hessian(...))

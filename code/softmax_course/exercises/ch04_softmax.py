@@ -36,3 +36,15 @@ def check_real_softmax(fn) -> Verdict:
              ([700.0, 720.0, 705.0], 2.0), ([-1000.0, -999.0], 1.0), ([0.0, 0.0, 0.0], 0.5)]
     return check_function("ex-04-realsoftmax", fn, _real_softmax_reference, cases,
                           "先把每个数乘以 λ，再用稳定的 log-sum-exp（减去最大值的技巧），最后除以 λ。")
+
+
+def check_logsumexp_hessian(fn) -> Verdict:
+    """ex-04-logpartition: the Hessian of log Σ exp(o_k) for a 1-D logit vector."""
+    from ..calculus import softmax_jacobian
+
+    rng = np.random.default_rng(11)
+    cases = [(np.array([0.0, 0.0]),), (np.array([1.0, 2.0, 3.0]),),
+             (rng.normal(size=5) * 3,), (np.array([500.0, 0.0, -500.0, 1.0]),)]
+    return check_function("ex-04-logpartition", fn, softmax_jacobian, cases,
+                          "对 ∂/∂o_j log Σ exp(o_k) = softmax(o)_j 再求一次导数；"
+                          "结果应是对称矩阵，每行之和为 0。", atol=1e-12)
