@@ -17,6 +17,8 @@ from softmax_course.model import (PHMLinear, SoftmaxRegression, common_divisors,
                                   dense_param_count, phm_param_count, phm_weight)
 from softmax_course.train import fit_gd
 
+from helpers import finite_difference_grad
+
 
 def explicit_kron_sum(A: np.ndarray, S: np.ndarray) -> np.ndarray:
     """The paper's H = sum_i kron(A_i, S_i), of shape (q, d), with numpy's own kron."""
@@ -219,20 +221,6 @@ def test_phm_bad_inputs():
 
 # ----------------------------------------------------------------- gradients and training
 
-def _numeric_grad(loss, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central finite differences of ``loss()`` with respect to every entry of ``array``."""
-    g = np.zeros_like(array)
-    for idx in np.ndindex(array.shape):
-        old = array[idx]
-        array[idx] = old + eps
-        up = loss()
-        array[idx] = old - eps
-        down = loss()
-        array[idx] = old
-        g[idx] = (up - down) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("d, q, n", [(4, 2, 1), (4, 2, 2), (6, 9, 3), (8, 4, 4)])
 def test_phm_grad_matches_finite_differences(d, q, n):
     rng = np.random.default_rng(5)
@@ -247,7 +235,7 @@ def test_phm_grad_matches_finite_differences(d, q, n):
     grads = layer.grad(X, cross_entropy_grad(layer.forward(X), y))
     assert set(grads) == {"A", "S", "b"}
     for name in grads:
-        np.testing.assert_allclose(grads[name], _numeric_grad(loss, getattr(layer, name)),
+        np.testing.assert_allclose(grads[name], finite_difference_grad(loss, getattr(layer, name)),
                                    rtol=1e-5, atol=1e-8)
 
 
@@ -262,7 +250,7 @@ def test_softmax_regression_grad_matches_finite_differences():
     from softmax_course.core import cross_entropy_grad
     grads = model.grad(X, cross_entropy_grad(model.logits(X), y))
     for name in ("W", "b"):
-        np.testing.assert_allclose(grads[name], _numeric_grad(loss, getattr(model, name)),
+        np.testing.assert_allclose(grads[name], finite_difference_grad(loss, getattr(model, name)),
                                    rtol=1e-5, atol=1e-8)
 
 

@@ -10,22 +10,10 @@ from softmax_course.metrics import accuracy
 from softmax_course.model import SoftmaxRegression
 from softmax_course.train import History, fit, sgd_step, train_epoch
 
+from helpers import finite_difference_grad
+
 # The hyperparameters of chapter 08 on the digits (kept in one place for the test).
 DIGITS_HPARAMS = {"num_epochs": 50, "batch_size": 32, "lr": 0.5}
-
-
-def finite_difference_grad(f, param, eps=1e-6):
-    """Central differences of the scalar f() with respect to each entry of ``param`` (in place)."""
-    grad = np.zeros_like(param)
-    for idx in np.ndindex(param.shape):
-        old = param[idx]
-        param[idx] = old + eps
-        up = f()
-        param[idx] = old - eps
-        down = f()
-        param[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

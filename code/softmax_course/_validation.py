@@ -195,3 +195,19 @@ def as_distribution(p: Any, name: str, *, atol: float = 1e-6) -> np.ndarray:
                          f"{name}[{', '.join(map(str, i))}] sums to {sums[i]:.6g}; normalise "
                          f"it with {name} / {name}.sum(axis=-1, keepdims=True).")
     return arr
+
+
+def resolve_num_classes(num_classes: Any, seen: int, *, minimum: int = 1) -> int:
+    """The number of classes: ``num_classes`` if given (at least ``seen``), else ``seen``.
+
+    ``seen`` is one more than the largest class index in the data; ``minimum`` is the smallest
+    number of classes the caller accepts (2 to train a classifier).
+    """
+    if num_classes is None:
+        return max(seen, minimum)
+    q = check_int(num_classes, "num_classes", minimum=minimum)
+    if q < seen:
+        raise ValueError(f"num_classes={q} is too small: the labels go up to {seen - 1}, so at "
+                         f"least {seen} classes are needed; pass num_classes={seen} or more, or "
+                         f"leave it out.")
+    return q

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import _describe, as_float_array, as_labels, check_int
+from ._validation import _describe, as_float_array, as_labels, check_int, resolve_num_classes
 
 __all__ = ["predicted_labels", "accuracy", "top_k_accuracy", "confusion_matrix"]
 
@@ -182,13 +182,6 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
     seen = int(max(y.max(), y_hat.max())) + 1
     if np.ndim(y_pred) == 2:
         seen = max(seen, int(np.shape(y_pred)[1]))
-    if num_classes is None:
-        q = seen
-    else:
-        q = check_int(num_classes, "num_classes", minimum=1)
-        if q < seen:
-            raise ValueError(f"num_classes={q} is too small: the labels or scores need at least "
-                             f"{seen} classes; pass num_classes={seen} or more, or leave it "
-                             f"out.")
+    q = resolve_num_classes(num_classes, seen)
     counts = np.bincount(y * q + y_hat, minlength=q * q)
     return counts.reshape(q, q)

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ._validation import _describe, as_float_array, as_labels, check_int, check_positive
+from ._validation import (_describe, as_float_array, as_labels, check_int, check_positive,
+                          resolve_num_classes)
 from .core import _loss_sum_and_grad, cross_entropy, cross_entropy_grad
 from .data import minibatches
 from .metrics import accuracy
@@ -239,14 +240,7 @@ def fit(X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *,
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, but got {_describe(progress)}.")
     seen = int(max(y_train.max(), -1 if y_test is None else y_test.max())) + 1
-    if num_classes is None:
-        q = max(seen, 2)
-    else:
-        q = check_int(num_classes, "num_classes", minimum=2)
-        if q < seen:
-            raise ValueError(f"num_classes={q} is too small: the labels go up to {seen - 1}, "
-                             f"so at least {seen} classes are needed; pass num_classes={seen} "
-                             f"or leave it out.")
+    q = resolve_num_classes(num_classes, seen, minimum=2)
 
     model = SoftmaxRegression(d, q, seed=seed, weight_scale=0.01)
     rng = np.random.default_rng(seed)
