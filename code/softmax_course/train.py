@@ -290,8 +290,9 @@ def fit_gd(model: Layer, X: Any, y: Any, *, lr: float = 0.1, epochs: int = 100,
            batch_size: int | None = None, seed: int = 0) -> list[float]:
     r"""Train ``model`` in place by gradient descent on the mean cross-entropy, without extras.
 
-    The bare loop behind :func:`fit` for any layer (the PHM chapter trains dense and PHM layers
-    with it): no history of accuracies, no progress bar.
+    A bare loop of :func:`sgd_step` that works for any layer (the PHM chapter trains dense and
+    PHM layers with it); unlike :func:`fit` it keeps no history of accuracies and shows no
+    progress bar.
 
     Parameters
     ----------
