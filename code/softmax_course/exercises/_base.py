@@ -104,7 +104,7 @@ def check_choice_answer(name: str, answer: Any, expected_digest: str, choices: I
     if answer not in choices:
         return _verdict(name, False, f"答案应当是 {', '.join(map(repr, choices))} 之一，"
                                      f"但收到的是 {answer!r}。")
-    ok = hashlib.sha256(f"{_SALT}:{name}:{answer}".encode()).hexdigest()[:24] == expected_digest
+    ok = choice_digest(name, answer) == expected_digest
     if ok:
         return _verdict(name, True, "选择正确。")
     return _verdict(name, False, f"这个选项不对。提示：{hint}")
