@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from softmax_course import bench
+from softmax_course.tools import bench
 from softmax_course.data import toy_images
 from softmax_course.train import fit
 

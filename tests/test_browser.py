@@ -25,8 +25,8 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from softmax_course.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium, serve_folder
-from softmax_course.sphinx_ext import DICTIONARY
+from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium, serve_folder
+from softmax_course.tools.sphinx_ext import DICTIONARY
 from test_notebooks import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -405,7 +405,7 @@ def test_figures_are_opaque(built_book):
 
 
 def search_words(facts: dict) -> list[str]:
-    """Up to three course terms (softmax_course/jieba_dict.txt) on the page, else words of its
+    """Up to three course terms (softmax_course/tools/jieba_dict.txt) on the page, else words of its
     title."""
     import jieba
 

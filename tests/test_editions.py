@@ -21,8 +21,8 @@ from nbclient import NotebookClient
 
 from exercise_notebooks import (chapter_notebook, fake_outputs, label, secret_code,
                                 secret_sentence, write_book)
-from softmax_course.catalog import find_exercises
-from softmax_course.editions import (MARKER_FILE, StudentEditionError, find_leaks,
+from softmax_course.tools.catalog import find_exercises
+from softmax_course.tools.editions import (MARKER_FILE, StudentEditionError, find_leaks,
                                      make_student_edition, make_student_notebook, normalize,
                                      solution_needles)
 
@@ -201,7 +201,7 @@ def test_solution_in_markdown_page_is_refused(book, tmp_path):
 
 
 def test_cli_reports_errors_without_traceback(book, tmp_path):
-    from softmax_course.editions import cli
+    from softmax_course.tools.editions import cli
 
     busy = tmp_path / "busy"
     busy.mkdir()
@@ -331,7 +331,7 @@ def test_student_book_contains_no_solution_text(student_book):
 def test_doctests():
     import doctest
 
-    from softmax_course import editions
+    from softmax_course.tools import editions
 
     result = doctest.testmod(editions)
     assert result.attempted >= 3 and result.failed == 0

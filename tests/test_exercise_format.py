@@ -11,7 +11,7 @@ import nbformat.v4 as v4
 import pytest
 
 from exercise_notebooks import chapter_notebook, label
-from softmax_course.catalog import (chapter_exercises, exercise_format_problems,
+from softmax_course.tools.catalog import (chapter_exercises, exercise_format_problems,
                                     find_exercises, overview_markdown, scan_notebook)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +209,7 @@ def test_overview_markdown_table():
 def test_doctests():
     import doctest
 
-    from softmax_course import catalog
+    from softmax_course.tools import catalog
 
     result = doctest.testmod(catalog)
     assert result.attempted >= 5 and result.failed == 0

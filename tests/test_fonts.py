@@ -16,13 +16,13 @@ import nbformat
 import pytest
 
 from softmax_course import plots
-from softmax_course.sphinx_ext import DICTIONARY
+from softmax_course.tools.sphinx_ext import DICTIONARY
 from test_notebooks import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font")
-SEARCH_DICT = DICTIONARY      # code/softmax_course/jieba_dict.txt
+SEARCH_DICT = DICTIONARY      # code/softmax_course/tools/jieba_dict.txt
 
 
 def course_cjk_characters() -> str:
@@ -214,7 +214,7 @@ def test_search_finds_course_terms_on_every_page_that_uses_them(book):
         checked += len(pages)
         if pages - search_results(index, word):
             missing.append((word, sorted(pages - search_results(index, word))))
-    assert checked, "no course term of softmax_course/jieba_dict.txt occurs on any page"
+    assert checked, "no course term of softmax_course/tools/jieba_dict.txt occurs on any page"
     assert not missing, f"searching these words misses these pages: {missing}"
 
 
@@ -229,5 +229,5 @@ def test_search_index_has_cross_entropy_as_one_word(book):
 
 def test_search_dictionary_lines_are_words():
     terms = course_terms()
-    assert len(terms) == len(set(terms)), "duplicate lines in softmax_course/jieba_dict.txt"
+    assert len(terms) == len(set(terms)), "duplicate lines in softmax_course/tools/jieba_dict.txt"
     assert all(CJK.search(t) and " " not in t for t in terms)

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 
 from exercise_notebooks import chapter_notebook, label
-from softmax_course.editions import make_student_notebook
-from softmax_course.grading import (Grade, discover_submissions, summary, teacher_exercises,
+from softmax_course.tools.editions import make_student_notebook
+from softmax_course.tools.grading import (Grade, discover_submissions, summary, teacher_exercises,
                                     write_grades)
 
 TIMEOUT = 15        # whole notebook, seconds

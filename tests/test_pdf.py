@@ -11,18 +11,18 @@ import sys
 import pytest
 
 from softmax_course import __main__ as course_main
-from softmax_course import pdf
-from softmax_course.notebooks import repo_root
+from softmax_course.tools import pdf
+from softmax_course.tools.common import repo_root
 
 
 def test_command_is_registered():
-    assert course_main.COMMANDS["pdf"] == "softmax_course.pdf"
+    assert course_main.COMMANDS["pdf"] == "softmax_course.tools.pdf"
     assert "pdf [OUT.pdf]" in course_main.__doc__
 
 
-def test_root_is_the_repository():
-    assert pdf.ROOT == repo_root()
-    assert (pdf.ROOT / "_toc.yml").is_file()
+def test_root_is_the_repository_and_not_computed_at_import():
+    assert (repo_root() / "_toc.yml").is_file()
+    assert not hasattr(pdf, "ROOT"), "the root is looked up when a PDF is made, not at import"
 
 
 def test_no_chromium_names_the_install_command(monkeypatch, capsys):
@@ -54,7 +54,7 @@ def test_no_playwright_says_how_to_install_it(monkeypatch, capsys):
 
 
 def test_failed_build_is_reported(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf, "_jupyter_book", lambda: sys.executable)   # python build ... fails
+    monkeypatch.setattr(pdf, "jupyter_book", lambda: sys.executable)   # python build ... fails
     with pytest.raises(pdf.PdfError, match="jupyter-book build --builder singlehtml failed"):
         pdf.build_single_page(tmp_path)
 

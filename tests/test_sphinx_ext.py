@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from sphinx.errors import ConfigError
 
-from softmax_course import sphinx_ext
-from softmax_course.sphinx_ext import (DICTIONARY, SearchChineseCourse, course_terms,
+from softmax_course.tools import sphinx_ext
+from softmax_course.tools.sphinx_ext import (DICTIONARY, SearchChineseCourse, course_terms,
                                        resolve_search_dictionary)
 
 

@@ -13,11 +13,11 @@ import importlib
 import sys
 
 COMMANDS = {
-    "execute": "softmax_course.notebooks",
-    "student": "softmax_course.editions",
-    "grade": "softmax_course.grading",
-    "bench": "softmax_course.bench",
-    "pdf": "softmax_course.pdf",
+    "execute": "softmax_course.tools.execute",
+    "student": "softmax_course.tools.editions",
+    "grade": "softmax_course.tools.grading",
+    "bench": "softmax_course.tools.bench",
+    "pdf": "softmax_course.tools.pdf",
 }
 
 

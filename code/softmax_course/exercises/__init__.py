@@ -14,7 +14,7 @@ from ._base import (Verdict, check_choice_answer, check_function, check_number, 
                     digest, reset_results, results)
 
 __all__ = ["Verdict", "check_number", "check_function", "check_choice_answer", "digest",
-           "choice_digest", "results", "reset_results", "all_checks"]
+           "choice_digest", "results", "reset_results"]
 
 
 def _collect() -> dict[str, object]:
@@ -34,8 +34,3 @@ def _collect() -> dict[str, object]:
 _CHECKS = _collect()
 globals().update(_CHECKS)
 __all__ += sorted(_CHECKS)
-
-
-def all_checks() -> dict[str, object]:
-    """Every ``check_<exercise>`` function of the course, by name."""
-    return dict(_CHECKS)

@@ -6,7 +6,7 @@ Builds the book as a single HTML page (``jupyter-book build --builder singlehtml
 temporary folder, opens it in headless Chromium with every request to another host blocked,
 waits for MathJax and the saved widgets, opens every collapsed block (hidden code, solutions)
 and prints it (long code lines wrap). Needs what the browser tests need (see
-:mod:`softmax_course.browser`): Debian's ``chromium`` and ``fonts-noto-cjk``, and the
+:mod:`softmax_course.tools.browser`): Debian's ``chromium`` and ``fonts-noto-cjk``, and the
 ``playwright`` package (not its browser download). Jupyter Book's own ``--builder pdfhtml``
 cannot be used: it asks playwright for its downloaded browser. The PDF is the teacher edition
 (solutions included).
@@ -23,12 +23,11 @@ import time
 from pathlib import Path
 
 from .browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium, serve_folder
-from .notebooks import repo_root
+from .common import jupyter_book, repo_root
 
 __all__ = ["PdfError", "build_single_page", "print_pdf", "make_pdf", "cli"]
 
-ROOT = repo_root()
-DEFAULT_PDF = Path("_build", "pdf", "softmax-regression.pdf")     # relative to ROOT
+DEFAULT_PDF = Path("_build", "pdf", "softmax-regression.pdf")     # relative to the root
 
 #: Run in the page before printing: every folded block open, the toggle buttons gone.
 OPEN_EVERYTHING = """
@@ -44,12 +43,7 @@ class PdfError(RuntimeError):
     """The PDF cannot be made: a missing tool, or a failed build."""
 
 
-def _jupyter_book() -> str:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
-
-
-def build_single_page(out: Path, root: Path = ROOT) -> Path:
+def build_single_page(out: Path, root: Path | None = None) -> Path:
     """Build the book at ``root`` as one HTML page under ``out``; return the HTML folder.
 
     The page is ``book.html`` in the returned folder, next to ``_static/`` and ``_images/``.
@@ -59,7 +53,8 @@ def build_single_page(out: Path, root: Path = ROOT) -> Path:
     PdfError
         When ``jupyter-book build`` fails (the end of its log is in the message).
     """
-    proc = subprocess.run([_jupyter_book(), "build", str(root), "--builder", "singlehtml",
+    root = Path(root) if root is not None else repo_root()
+    proc = subprocess.run([jupyter_book(), "build", str(root), "--builder", "singlehtml",
                            "--path-output", str(out)], capture_output=True, text=True)
     if proc.returncode != 0:
         raise PdfError(f"jupyter-book build --builder singlehtml failed:\n"
@@ -121,7 +116,7 @@ def print_pdf(html: Path, pdf: Path) -> None:
             browser.close()
 
 
-def make_pdf(pdf: Path | str | None = None, root: Path = ROOT) -> Path:
+def make_pdf(pdf: Path | str | None = None, root: Path | None = None) -> Path:
     """Build the book at ``root`` and print it to ``pdf``; return the PDF's absolute path.
 
     Parameters
@@ -136,6 +131,7 @@ def make_pdf(pdf: Path | str | None = None, root: Path = ROOT) -> Path:
     PdfError
         Without Chromium or playwright (checked before the build), or when the build fails.
     """
+    root = Path(root) if root is not None else repo_root()
     pdf = Path(pdf).expanduser().resolve() if pdf else root / DEFAULT_PDF
     _chromium()            # fail before a build of several minutes
     _playwright()

@@ -45,7 +45,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._validation import check_int
+from .._validation import check_int
 
 __all__ = ["Table", "time_calls", "markdown_table", "machine_info", "kernel_benchmarks",
            "training_benchmarks", "course_benchmarks", "cli"]
@@ -227,7 +227,7 @@ def _kernel_cases(o: np.ndarray, y: np.ndarray) -> dict[str, tuple[Callable, Cal
     """For each kernel: (the package's call, the scipy.special reference) on logits ``o``."""
     import scipy.special as sp
 
-    from . import core
+    from .. import core
 
     n, q = o.shape
     rows = np.arange(n)
@@ -355,9 +355,9 @@ def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    from .data import load_digits_split
-    from .metrics import accuracy
-    from .train import fit
+    from ..data import load_digits_split
+    from ..metrics import accuracy
+    from ..train import fit
 
     X_train, y_train, X_test, y_test, _ = load_digits_split(test_size=0.25, seed=0)
     recipes = {"chapter": dict(DIGITS_HPARAMS), "large": dict(LARGE_BATCH_HPARAMS)}
@@ -431,7 +431,7 @@ def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
 
 
 def _epoch_row(smoke: bool, repeat: int) -> list[str]:
-    from .train import fit
+    from ..train import fit
 
     n, d, q = (1024, 64, 10) if smoke else (60000, 784, 10)
     rng = np.random.default_rng(0)
@@ -499,7 +499,8 @@ def course_benchmarks(*, smoke: bool = False, root: Path | None = None) -> Table
     With ``smoke`` a generated two-cell notebook stands in for the chapters and the nbval run
     and the book build are skipped (their rows say so).
     """
-    from .notebooks import chapter_notebooks, execute_notebook, repo_root
+    from .common import repo_root
+    from .execute import chapter_notebooks, execute_notebook
 
     root = root or repo_root()
     table = Table("The course: execution and build times (wall clock, one run each)",

@@ -1,6 +1,6 @@
 """Sphinx extension of the course book: Chinese search, Chinese interface texts, two fixes.
 
-Loaded by ``_config.yml`` as ``sphinx: extra_extensions: [..., softmax_course.sphinx_ext]``
+Loaded by ``_config.yml`` as ``sphinx: extra_extensions: [..., softmax_course.tools.sphinx_ext]``
 (the package is installed wherever the book is built, so no ``local_extensions`` folder).
 
 1. Chinese search. Sphinx splits Chinese text into words with jieba, whose dictionary lacks many
@@ -21,7 +21,7 @@ Loaded by ``_config.yml`` as ``sphinx: extra_extensions: [..., softmax_course.sp
    registers its configuration that way, ``const THEBE_JS_URL = ...``, so every page threw
    "Identifier 'THEBE_JS_URL' has already been declared". We drop such duplicates.
 
-3. Single-page build (``python -m softmax_course pdf``, :mod:`softmax_course.pdf`). Sphinx gives
+3. Single-page build (``python -m softmax_course pdf``, :mod:`softmax_course.tools.pdf`). Sphinx gives
    a builder the node handlers registered under its own name and ignores those registered for
    its format ("html") as soon as one extension registers any under the name: sphinx-exercise
    registers "singlehtml" handlers, so MyST-NB's hidden-code node had none and

@@ -10,6 +10,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+from .common import repo_root
+
 __all__ = ["chapter_notebooks", "execute_notebook", "NotebookExecutionError", "cli"]
 
 
@@ -19,15 +21,6 @@ class NotebookExecutionError(RuntimeError):
     def __init__(self, path: Path, cell_number: int, error: str):
         self.path, self.cell_number, self.error = path, cell_number, error
         super().__init__(f"{path}: code cell {cell_number} failed:\n{error}")
-
-
-def repo_root() -> Path:
-    """The repository root: the folder holding ``_toc.yml`` above this package."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "_toc.yml").is_file():
-            return parent
-    return Path.cwd()
 
 
 def chapter_notebooks(root: Path | None = None) -> list[Path]:

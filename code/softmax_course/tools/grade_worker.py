@@ -1,6 +1,6 @@
-"""Run one submitted notebook for the grader (``python -m softmax_course._grade_worker``).
+"""Run one submitted notebook for the grader (``python -m softmax_course.tools.grade_worker``).
 
-Usage: ``python -m softmax_course._grade_worker NOTEBOOK EXECUTED_OUT PID_FILE CELL_TIMEOUT CWD``.
+Usage: ``python -m softmax_course.tools.grade_worker NOTEBOOK EXECUTED_OUT PID_FILE CELL_TIMEOUT CWD``.
 
 The notebook runs in a fresh kernel with ``allow_errors``; a cell that runs longer than
 ``CELL_TIMEOUT`` seconds is interrupted and recorded as an error, and the next cell runs. The

@@ -45,6 +45,7 @@ from typing import Iterable
 
 import nbformat
 
+from .common import output_text
 from .catalog import Exercise, chapter_exercises, find_exercises
 
 __all__ = ["Grade", "discover_submissions", "teacher_exercises", "grade_notebook",
@@ -148,16 +149,6 @@ def _kill(proc: subprocess.Popen, pid_file: Path) -> None:
     proc.wait()
 
 
-def _outputs_text(cell: dict) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out.get("text", ""))
-        elif "data" in out:
-            parts.append(out["data"].get("text/plain", ""))
-    return "".join(parts)
-
-
 def _cell_error(cell: dict) -> str:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
@@ -169,14 +160,14 @@ def _read_verdicts(executed, marker: str, labels: list[str],
                    cell_timeout: float) -> dict[str, tuple[bool, str]]:
     """Verdicts of an executed submission, with a note for every exercise not passed."""
     cells = executed.cells
-    final = _outputs_text(cells[-1]) if cells else ""
+    final = output_text(cells[-1]) if cells else ""
     results: dict[str, bool] | None = None
     for line in final.splitlines():
         if line.startswith(marker):
             results = json.loads(line[len(marker):])
     messages = {}
     for cell in cells[:-1]:
-        for match in VERDICT_RE.finditer(_outputs_text(cell)):
+        for match in VERDICT_RE.finditer(output_text(cell)):
             messages[match.group("label")] = match.group("message")
     submitted = {ex.label: ex for ex in find_exercises(executed)}
     grades = {}
@@ -229,7 +220,7 @@ def grade_notebook(path: Path | str, labels: list[str], *, timeout: float = 120,
         prepared, executed_path = tmp_path / "submission.ipynb", tmp_path / "executed.ipynb"
         pid_file, log_file = tmp_path / "kernel.json", tmp_path / "worker.log"
         nbformat.write(nb, prepared)
-        cmd = [sys.executable, "-m", "softmax_course._grade_worker", str(prepared),
+        cmd = [sys.executable, "-m", "softmax_course.tools.grade_worker", str(prepared),
                str(executed_path), str(pid_file), str(cell_timeout), str(path.parent.resolve())]
         with open(log_file, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,

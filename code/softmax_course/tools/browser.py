@@ -1,7 +1,7 @@
 """Headless Chromium for the built book: finding the browser and serving the pages locally.
 
 Shared by the browser tests (``tests/test_browser.py``) and the PDF export
-(``python -m softmax_course pdf``, :mod:`softmax_course.pdf`). The browser is Debian's
+(``python -m softmax_course pdf``, :mod:`softmax_course.tools.pdf`). The browser is Debian's
 ``chromium`` driven by the ``playwright`` package (its own browser download is never used):
 
     apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 import nbformat
 
 from .catalog import exercise_format_problems, find_exercises
+from .common import cell_source, cell_tags, jupyter_book, output_text, repo_root
 
 __all__ = ["make_student_notebook", "make_student_edition", "solution_needles", "find_leaks",
            "normalize", "StudentEditionError", "MARKER_FILE", "cli"]
@@ -50,10 +51,6 @@ class StudentEditionError(RuntimeError):
     """The student edition cannot be made (bad arguments, bad exercise format, a leak)."""
 
 
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
 def make_student_notebook(nb: Any) -> Any:
     """The student version of a chapter notebook (a new notebook; ``nb`` is not changed).
 
@@ -72,12 +69,12 @@ def make_student_notebook(nb: Any) -> Any:
     [('x = 1', 1), ('answer = ...', None)]
     """
     student = copy.deepcopy(nb)
-    removed = [cell for cell in student.cells if "solution" in _tags(cell)]
-    student.cells = [cell for cell in student.cells if "solution" not in _tags(cell)]
+    removed = [cell for cell in student.cells if "solution" in cell_tags(cell)]
+    student.cells = [cell for cell in student.cells if "solution" not in cell_tags(cell)]
     if any(_WIDGET_VIEW in json.dumps(c.get("outputs", [])) for c in removed):
         _prune_widget_state(student)
     for cell in student.cells:
-        if cell.cell_type == "code" and any(tag in _tags(cell) for tag in CLEARED_TAGS):
+        if cell.cell_type == "code" and any(tag in cell_tags(cell) for tag in CLEARED_TAGS):
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
@@ -126,14 +123,8 @@ def normalize(text: str) -> str:
 
 
 def _cell_text(cell: Any) -> str:
-    parts = [cell.get("source", "")]
-    for out in cell.get("outputs", []) or []:
-        if "text" in out:
-            parts.append(out["text"] if isinstance(out["text"], str) else "".join(out["text"]))
-        for mime, value in (out.get("data") or {}).items():
-            if mime.startswith("text/") or mime.endswith("json"):
-                parts.append(value if isinstance(value, str) else json.dumps(value))
-    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+    """A cell's source and everything it rendered, for the leak search."""
+    return cell_source(cell) + "\n" + output_text(cell, rich=True)
 
 
 def solution_needles(notebooks: Iterable[Any], allowed: Iterable[str] = ()) -> list[str]:
@@ -148,12 +139,12 @@ def solution_needles(notebooks: Iterable[Any], allowed: Iterable[str] = ()) -> l
     notebooks = list(notebooks)
     public = [normalize(text) for text in allowed]
     for nb in notebooks:
-        public += [normalize(_cell_text(c)) for c in nb.cells if "solution" not in _tags(c)]
+        public += [normalize(_cell_text(c)) for c in nb.cells if "solution" not in cell_tags(c)]
     public_text = "\x00".join(public)
     needles: dict[str, None] = {}
     for nb in notebooks:
         for cell in nb.cells:
-            if "solution" not in _tags(cell):
+            if "solution" not in cell_tags(cell):
                 continue
             lines = [ln for ln in cell.source.splitlines() if not DIRECTIVE_LINE.match(ln)]
             pieces = [p for ln in lines for p in MARKUP_SPLIT.split(ln) if p]
@@ -203,12 +194,6 @@ def find_leaks(folder: Path, needles: Iterable[str]) -> list[tuple[Path, str]]:
 
 
 # --------------------------------------------------------------------------- the edition
-def _repo_root() -> Path:
-    from .notebooks import repo_root
-
-    return repo_root()
-
-
 def _is_within(path: Path, folder: Path) -> bool:
     try:
         path.relative_to(folder)
@@ -278,14 +263,9 @@ def _student_config(text: str, repository_url: str | None) -> str:
     return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
-def _jupyter_book() -> str:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else (shutil.which("jupyter-book") or "jupyter-book")
-
-
 def build_student_book(out: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
     """Run ``jupyter-book build OUT`` with warnings as errors (HTML in ``OUT/_build/html``)."""
-    cmd = [_jupyter_book(), "build", str(out), "--warningiserror", "--nitpick", "--keep-going"]
+    cmd = [jupyter_book(), "build", str(out), "--warningiserror", "--nitpick", "--keep-going"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
@@ -322,7 +302,7 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
         For a bad output folder, exercises whose format is broken (a solution could slip
         through), a failed build, or a solution text found anywhere in the edition.
     """
-    root = Path(root or _repo_root()).resolve()
+    root = Path(root or repo_root()).resolve()
     out = Path(out_dir).expanduser().resolve()
     for required in ("_config.yml", "_toc.yml", "chapters"):
         if not (root / required).exists():

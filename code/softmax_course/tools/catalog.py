@@ -22,6 +22,8 @@ from typing import Any, Iterable
 
 import nbformat
 
+from .common import cell_source, cell_tags, repo_root
+
 __all__ = ["Exercise", "scan_notebook", "exercise_format_problems", "find_exercises",
            "notebook_title", "chapter_exercises", "exercise_overview", "overview_markdown",
            "toc_chapters"]
@@ -56,20 +58,6 @@ class Exercise:
         return [i for block in self.solutions for i in block]
 
 
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _source(cell: Any) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def _first_line(cell: Any) -> str:
-    line = next((ln.strip() for ln in _source(cell).splitlines() if ln.strip()), "")
-    return line if len(line) <= 60 else line[:57] + "..."
-
-
 def _last_code_line(source: str) -> str:
     lines = [ln.strip() for ln in source.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
@@ -80,7 +68,7 @@ def notebook_title(nb: Any) -> str:
     """The text of the first ``# `` heading of the notebook ('' when there is none)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            match = re.search(r"^#[ \t]+(.+?)[ \t]*$", _source(cell), re.M)
+            match = re.search(r"^#[ \t]+(.+?)[ \t]*$", cell_source(cell), re.M)
             if match:
                 return match.group(1)
     return ""
@@ -131,14 +119,14 @@ def scan_notebook(nb: Any, name: str = "notebook") -> tuple[list[Exercise], list
             problem(start, f"{{solution-start}} names {label!r}, but no exercise above has that "
                            f":label:; use the label of the exercise it solves")
             return
-        code = [_source(nb.cells[k - 1]) for k in cells if nb.cells[k - 1].cell_type == "code"]
+        code = [cell_source(nb.cells[k - 1]) for k in cells if nb.cells[k - 1].cell_type == "code"]
         if owner.check and not any(owner.check in src for src in code):
             problem(end, f"the solution of {label} must call the self-check again in a code "
                          f"cell ({owner.check}(...)) so that it prints ✅")
         owner.solutions.append(cells)
 
     for k, cell in enumerate(nb.cells, 1):
-        tags, src, kind = _tags(cell), _source(cell), cell.cell_type
+        tags, src, kind = cell_tags(cell), cell_source(cell), cell.cell_type
         is_md = kind == "markdown"
         ex_match = EXERCISE_RE.search(src) if is_md else None
         start_match = SOLUTION_START_RE.search(src) if is_md else None
@@ -265,7 +253,6 @@ def find_exercises(nb: Any, name: str = "") -> list[Exercise]:
 def _chapters_dir(chapters: Path | None) -> Path:
     if chapters is not None:
         return Path(chapters)
-    from .notebooks import repo_root
 
     cwd = Path.cwd()
     for candidate in (cwd, cwd / "chapters", repo_root() / "chapters"):
