@@ -4,7 +4,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-__all__ = ["show_source"]
+__all__ = ["show_source", "table", "Table"]
 
 
 def show_source(obj: Any):
@@ -26,3 +26,69 @@ def show_source(obj: Any):
         raise TypeError(f"show_source needs a function or class defined in Python source, "
                         f"but got {type(obj).__name__}: {exc}") from None
     return Markdown(f"```python\n{source.rstrip()}\n```")
+
+
+class Table:
+    """A table shown as a real table: Markdown in the book and JupyterLab, aligned text elsewhere.
+
+    Use :func:`table` to make one. ``text/plain`` (what nbval compares and a terminal shows)
+    is the aligned text; ``text/markdown`` is a pipe table, which the book renders as HTML.
+    """
+
+    def __init__(self, rows: list[list[str]], headers: list[str]):
+        self.rows, self.headers = rows, headers
+
+    def _repr_markdown_(self) -> str:
+        def cells(row: list[str]) -> str:
+            return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
+        align = ["---:" if _numeric(col) else "---" for col in zip(*self.rows)] or \
+            ["---"] * len(self.headers)
+        return "\n".join([cells(self.headers), "| " + " | ".join(align) + " |",
+                          *(cells(r) for r in self.rows)])
+
+    def __repr__(self) -> str:
+        widths = [max(_width(c) for c in col) for col in zip(self.headers, *self.rows)]
+        lines = [self.headers, *self.rows]
+        return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths)).rstrip()
+                         for line in lines)
+
+
+def _width(text: str) -> int:
+    """Display width in a monospaced font: CJK characters take two columns."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _numeric(column: tuple[str, ...]) -> bool:
+    try:
+        [float(c.replace("×", "").replace("%", "")) for c in column]
+        return True
+    except ValueError:
+        return False
+
+
+def table(rows: Any, headers: Any, *, floatfmt: str = ".3f") -> Table:
+    """A table of ``rows`` (a list of rows, each a list of values) under ``headers``.
+
+    Floats are formatted with ``floatfmt``; everything else with ``str``.
+
+    Examples
+    --------
+    >>> t = table([[1, 0.5], [2, 0.25]], ["m", "准确率"])
+    >>> print(repr(t))
+    m  准确率
+    1  0.500
+    2  0.250
+    >>> print(t._repr_markdown_())
+    | m | 准确率 |
+    | ---: | ---: |
+    | 1 | 0.500 |
+    | 2 | 0.250 |
+    """
+    headers = [str(h) for h in headers]
+    rows = [[format(v, floatfmt) if isinstance(v, float) else str(v) for v in row] for row in rows]
+    bad = [i for i, row in enumerate(rows) if len(row) != len(headers)]
+    if bad:
+        raise ValueError(f"every row needs {len(headers)} values (one per header), but row "
+                         f"{bad[0]} has {len(rows[bad[0]])}; pad or trim it.")
+    return Table(rows, headers)
