@@ -5,20 +5,24 @@ from typing import Callable
 
 import numpy as np
 
+from softmax_course.calculus import numerical_gradient
+
 
 def finite_difference_grad(f: Callable[[], float], param: np.ndarray,
                            eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar ``f()`` with respect to each entry of ``param``.
+    """:func:`~softmax_course.calculus.numerical_gradient` of ``f()`` with respect to ``param``.
 
-    ``param`` is perturbed in place (and restored), so ``f`` can read it through a model.
+    For a parameter that ``f`` reads in place (a model's ``W``): each point at which the
+    package's one finite-difference helper evaluates is written into ``param``, which is
+    restored afterwards.
     """
-    grad = np.zeros_like(param)
-    for idx in np.ndindex(param.shape):
-        old = param[idx]
-        param[idx] = old + eps
-        up = f()
-        param[idx] = old - eps
-        down = f()
-        param[idx] = old
-        grad[idx] = (up - down) / (2 * eps)
-    return grad
+    original = param.copy()
+
+    def at(value: np.ndarray) -> float:
+        param[...] = value
+        return f()
+
+    try:
+        return numerical_gradient(at, original, eps)
+    finally:
+        param[...] = original

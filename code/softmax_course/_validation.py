@@ -17,6 +17,7 @@ __all__ = [
     "as_prob_rows",
     "check_axis",
     "check_positive",
+    "check_nonnegative",
     "check_choice",
     "check_int",
     "as_distribution",
@@ -90,6 +91,18 @@ def check_positive(value: Any, name: str) -> float:
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a finite number > 0, but got {value}; "
                          f"use e.g. {name}=1.0 (smaller is sharper, larger is flatter).")
+    return value
+
+
+def check_nonnegative(value: Any, name: str) -> float:
+    """Return ``value`` as a float if it is a finite real number >= 0, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number >= 0, but got {_describe(value)}; "
+                        f"pass e.g. {name}=0.0.")
+    value = float(value)
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, but got {value}; "
+                         f"use e.g. {name}=0.0 (off) or a small value such as 1e-4.")
     return value
 
 

@@ -3,7 +3,8 @@
 :func:`linear_loop` computes the affine layer ``O = XW + b`` row by row (``n`` matrix–vector
 products), :func:`linear_batch` with one matrix–matrix product, and :func:`loop_vs_matmul`
 times both on the same random batches. The *results* of the two are identical up to rounding
-(the tests check that); the *timings* depend on the machine.
+(the tests check that); the *timings* depend on the machine. :func:`blas_threads` limits the
+threads of numpy's matrix products, here and wherever the package times or trains.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_int
 
-__all__ = ["linear_loop", "linear_batch", "LoopVsMatmul", "loop_vs_matmul"]
+__all__ = ["linear_loop", "linear_batch", "LoopVsMatmul", "loop_vs_matmul", "blas_threads"]
 
 
 def _check_affine(X: Any, W: Any, b: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -123,16 +124,46 @@ def _best_time(fn: Callable[[], Any], repeats: int) -> float:
     return max(best, 1e-9)     # a clock tick of 0 would make the ratio infinite
 
 
-def _blas_threads(threads: int | None):
-    """Context manager limiting the BLAS thread pool (a no-op without threadpoolctl)."""
-    if threads is not None:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:         # pragma: no cover - scikit-learn installs it
-            pass
-        else:
-            return threadpool_limits(limits=threads, user_api="blas")
-    return contextlib.nullcontext()
+def blas_threads(limit: int | None) -> contextlib.AbstractContextManager:
+    """Context manager in which BLAS (numpy's matrix products) uses at most ``limit`` threads.
+
+    Parameters
+    ----------
+    limit : int or None
+        Maximum number of BLAS threads inside the ``with`` block; ``None`` leaves the
+        library's setting unchanged.
+
+    Returns
+    -------
+    context manager
+        On leaving the block the previous thread count is restored. Without ``threadpoolctl``
+        (installed with scikit-learn) it does nothing.
+
+    Notes
+    -----
+    Small products (a minibatch of 256×784 by 784×10) finish before extra threads pay for
+    their start, and on a shared two-core machine several threads fighting for the cores made
+    training 5–10 times slower; one thread also makes timings steadier. Results agree up to
+    rounding. :func:`loop_vs_matmul`, :func:`softmax_course.train.fit` and the benchmark
+    command all limit BLAS with this one function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_course.timing import blas_threads
+    >>> with blas_threads(1):
+    ...     product = np.ones((2, 3)) @ np.ones((3, 2))
+    >>> product.tolist()
+    [[3.0, 3.0], [3.0, 3.0]]
+    """
+    if limit is None:
+        return contextlib.nullcontext()
+    limit = check_int(limit, "limit", minimum=1)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:         # pragma: no cover - scikit-learn installs it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=limit, user_api="blas")
 
 
 def loop_vs_matmul(batch_sizes: Sequence[int] = (1, 4, 16, 64, 256, 1024), d: int = 784,
@@ -192,7 +223,7 @@ def loop_vs_matmul(batch_sizes: Sequence[int] = (1, 4, 16, 64, 256, 1024), d: in
     W = rng.standard_normal((d, q))
     b = rng.standard_normal((1, q))
     loop_t, mat_t, diffs = [], [], []
-    with _blas_threads(threads):
+    with blas_threads(threads):
         for n in sizes:
             X = rng.standard_normal((n, d))
             diffs.append(float(np.abs(linear_loop(X, W, b) - linear_batch(X, W, b)).max()))

@@ -1,31 +1,34 @@
 """Training softmax regression from scratch with minibatch stochastic gradient descent (SGD).
 
-- :func:`sgd_step`: one update of the model's parameters on one minibatch.
-- :func:`train_epoch`: one pass over the training data in seeded random minibatches.
+- :func:`sgd_step`: one update of the model's parameters on one minibatch (optionally with
+  weight decay).
+- :func:`train_epoch`: one pass over the training data: :func:`sgd_step` on each minibatch of
+  :func:`softmax_course.data.minibatches`.
 - :func:`fit`: checks the inputs, builds the model and runs the epochs, recording a
-  :class:`History` of the training loss, training accuracy and test accuracy, with a progress
-  bar on stderr.
+  :class:`History` of the training loss and accuracy and, when given, the validation loss and
+  accuracy and the test accuracy, with a progress bar on stderr.
 - :func:`fit_gd`: the same steps for any layer with ``forward``/``grad`` (dense or PHM), as a
   bare loop that returns the loss after each epoch.
 
-The recipe is that of d2l §3.6: weights drawn from N(0, 0.01²), biases 0, batches of 256,
-learning rate 0.1, 10 epochs by default.
+``fit`` runs exactly the :func:`sgd_step` and ``minibatches`` that the chapter shows; there is
+no second, faster copy of the update. The recipe is that of d2l §3.6: weights drawn from
+N(0, 0.01²), biases 0, batches of 256, learning rate 0.1, 10 epochs by default.
 """
 from __future__ import annotations
 
-import contextlib
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from ._validation import (_describe, as_float_array, as_labels, check_int, check_positive,
-                          resolve_num_classes)
-from .core import _loss_sum_and_grad, cross_entropy, cross_entropy_grad
+from ._validation import (_describe, as_float_array, as_labels, check_int, check_nonnegative,
+                          check_positive, resolve_num_classes)
+from .core import cross_entropy, cross_entropy_grad
 from .data import minibatches
 from .metrics import accuracy
 from .model import SoftmaxRegression
+from .timing import blas_threads
 
 __all__ = ["History", "Layer", "sgd_step", "train_epoch", "fit", "fit_gd"]
 
@@ -37,15 +40,23 @@ class History:
     Attributes
     ----------
     train_loss : list of float
-        Mean cross-entropy over the epoch's minibatches (each measured just before its step).
+        Mean cross-entropy over the epoch's minibatches (each measured just before its step;
+        without the weight-decay penalty).
     train_acc : list of float
         Training accuracy, measured the same way.
+    val_loss : list of float
+        Mean cross-entropy of the model on the validation data at the end of the epoch
+        (empty without validation data).
+    val_acc : list of float
+        Validation accuracy at the end of the epoch (empty without validation data).
     test_acc : list of float
         Accuracy on the test data at the end of the epoch (empty without test data).
     """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
 
     @property
@@ -54,7 +65,7 @@ class History:
         return len(self.train_loss)
 
     def as_dict(self) -> dict[str, list[float]]:
-        """The three lists in a dict (e.g. for ``pandas.DataFrame(history.as_dict())``)."""
+        """The lists in a dict (e.g. for ``pandas.DataFrame``; drop the empty ones first)."""
         return asdict(self)
 
 
@@ -65,7 +76,8 @@ class Layer(Protocol):
     def grad(self, X: Any, dO: Any) -> dict[str, np.ndarray]: ...
 
 
-def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
+def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float,
+             weight_decay: float = 0.0) -> np.ndarray:
     r"""One minibatch SGD step on the mean cross-entropy; updates the model's arrays in place.
 
     Parameters
@@ -79,12 +91,21 @@ def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
         Its class indices.
     lr : float
         Learning rate :math:`\eta > 0`.
+    weight_decay : float, default 0.0
+        :math:`\lambda \ge 0`: the step minimises :math:`L + \frac\lambda2 \|\mathbf W\|^2`,
+        an L2 penalty on every parameter except the bias ``b`` (the weights ``W``; the factors
+        of a PHM layer).
 
     Returns
     -------
     numpy.ndarray of shape (B, q)
         The logits of the batch *before* the step (the caller can monitor loss and accuracy
         without a second forward pass).
+
+    Raises
+    ------
+    FloatingPointError
+        If the logits or the updated parameters are not finite (training diverged).
 
     Notes
     -----
@@ -93,11 +114,13 @@ def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
 
     .. math:: \mathbf G = \frac{\partial L}{\partial \mathbf O}
               = \frac{1}{B}\big(\mathrm{softmax}(\mathbf O) - \mathbf Y\big), \quad
-              \mathbf W \leftarrow \mathbf W - \eta\, \mathbf X^\top \mathbf G, \quad
+              \mathbf W \leftarrow \mathbf W - \eta\,(\mathbf X^\top \mathbf G
+              + \lambda \mathbf W), \quad
               \mathbf b \leftarrow \mathbf b - \eta\, \mathbf 1^\top \mathbf G ,
 
     where :math:`\mathbf X^\top \mathbf G` and :math:`\mathbf 1^\top \mathbf G` come from
-    ``model.grad`` (for the PHM layer, the chain rule continues to its factors).
+    ``model.grad`` (for the PHM layer, the chain rule continues to its factors), and
+    :math:`\lambda \mathbf W` is the gradient of the penalty.
 
     Examples
     --------
@@ -107,51 +130,58 @@ def sgd_step(model: Layer, X_batch: Any, y_batch: Any, lr: float) -> np.ndarray:
     ([[-0.5, 0.5], [0.0, 0.0]], [-0.5, 0.5])
     """
     lr = check_positive(lr, "lr")
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
     X_batch = np.asarray(X_batch)
     if X_batch.ndim != 2:
         raise ValueError(f"X_batch must be 2-dimensional (one row per sample), but got shape "
                          f"{X_batch.shape}; for a single sample use X_batch[None, :].")
-    O = model.forward(X_batch)                    # (B, q) logits; checks the values
+    O = _logits(model, X_batch, lr)               # (B, q) logits
     G = cross_entropy_grad(O, y_batch)            # (softmax(O) - Y) / B
     for name, g in model.grad(X_batch, G).items():
-        getattr(model, name)[...] -= lr * g       # e.g. W -= lr * X^T G, b -= lr * sum(G)
+        theta = getattr(model, name)
+        if weight_decay and name != "b":
+            g = g + weight_decay * theta          # gradient of (λ/2)‖θ‖²
+        with np.errstate(over="ignore", invalid="ignore"):   # a blow-up is caught just below
+            theta -= lr * g                       # e.g. W -= lr * X^T G, b -= lr * sum(G)
+        if not np.isfinite(theta).all():
+            raise _diverged(lr)
     return O
 
 
-def train_epoch(model: SoftmaxRegression, X: np.ndarray, y: np.ndarray, *, batch_size: int,
-                lr: float, rng: np.random.Generator) -> tuple[float, float]:
-    """One pass over ``(X, y)`` in random minibatches drawn from ``rng``; updates ``model``.
-
-    Returns the mean training loss and the training accuracy of the epoch, each sample measured
-    in its minibatch just before that minibatch's step (as d2l does: no extra pass over the
-    data). Each step is :func:`sgd_step`'s update, without checking again data that :func:`fit`
-    has checked once: one softmax gives both the loss and the gradient.
-
-    Raises
-    ------
-    FloatingPointError
-        If the logits stop being finite (the learning rate is too large and training diverged).
-    """
-    loss_sum, correct = 0.0, 0
-    for X_batch, y_batch in minibatches(X, y, batch_size, seed=rng):
-        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is caught just below
-            O = X_batch @ model.W + model.b                # (B, q) logits
-        if not np.isfinite(O).all():
-            raise _diverged(lr)
-        loss, G = _loss_sum_and_grad(O, y_batch)           # summed loss, (softmax(O) - Y) / B
-        with np.errstate(over="ignore"):                   # caught at the next batch's check
-            model.W -= lr * (X_batch.T @ G)                # dL/dW = X^T G
-            model.b -= lr * G.sum(axis=0)                  # dL/db = column sums of G
-        loss_sum += loss
-        correct += int(np.count_nonzero(O.argmax(axis=1) == y_batch))
-    if not (np.isfinite(model.W).all() and np.isfinite(model.b).all()):
+def _logits(model: Layer, X: Any, lr: float) -> np.ndarray:
+    """``model.forward(X)``, raising :func:`_diverged`'s error if a logit overflowed."""
+    with np.errstate(over="ignore", invalid="ignore"):    # a blow-up is caught just below
+        O = model.forward(X)
+    if not np.isfinite(O).all():
         raise _diverged(lr)
-    return loss_sum / y.shape[0], correct / y.shape[0]
+    return O
 
 
 def _diverged(lr: float) -> FloatingPointError:
     return FloatingPointError(f"training diverged: the weights or logits overflowed with "
                               f"lr={lr}; use a smaller learning rate or standardize the features.")
+
+
+def train_epoch(model: Layer, X: np.ndarray, y: np.ndarray, *, batch_size: int, lr: float,
+                rng: np.random.Generator, weight_decay: float = 0.0) -> tuple[float, float]:
+    """One pass over ``(X, y)``: :func:`sgd_step` on each minibatch drawn with ``rng``.
+
+    Returns the mean training loss and the training accuracy of the epoch, each sample measured
+    in its minibatch just before that minibatch's step (as d2l does: no extra pass over the
+    data). The loss is the cross-entropy alone, without the weight-decay penalty.
+
+    Raises
+    ------
+    FloatingPointError
+        If the logits or weights stop being finite (the learning rate is too large and
+        training diverged).
+    """
+    loss_sum, correct = 0.0, 0
+    for X_batch, y_batch in minibatches(X, y, batch_size, seed=rng):
+        O = sgd_step(model, X_batch, y_batch, lr, weight_decay)   # logits before the step
+        loss_sum += cross_entropy(O, y_batch, reduction="sum")
+        correct += int(np.count_nonzero(O.argmax(axis=1) == y_batch))
+    return loss_sum / y.shape[0], correct / y.shape[0]
 
 
 def _check_xy(X: Any, y: Any, name: str, d: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -167,8 +197,18 @@ def _check_xy(X: Any, y: Any, name: str, d: int | None = None) -> tuple[np.ndarr
     return X, as_labels(y, f"y_{name}")
 
 
+def _check_optional_xy(X: Any, y: Any, name: str, d: int) -> tuple[Any, Any]:
+    """``(None, None)`` or the checked pair ``(X_name, y_name)``; one without the other raises."""
+    if (X is None) != (y is None):
+        missing = f"y_{name}" if y is None else f"X_{name}"
+        raise ValueError(f"pass X_{name} and y_{name} together (or neither), but {missing} is "
+                         f"missing.")
+    return (None, None) if X is None else _check_xy(X, y, name, d)
+
+
 def fit(X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *,
-        num_epochs: int = 10, batch_size: int = 256, lr: float = 0.1, seed: int = 0,
+        X_val: Any = None, y_val: Any = None, num_epochs: int = 10, batch_size: int = 256,
+        lr: float = 0.1, weight_decay: float = 0.0, seed: int = 0,
         num_classes: int | None = None,
         progress: bool = True) -> tuple[SoftmaxRegression, History]:
     r"""Train softmax regression from scratch by minibatch SGD on the cross-entropy.
@@ -181,12 +221,19 @@ def fit(X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *,
         Training labels ``0 .. q-1``.
     X_test, y_test : array_like, optional
         Test data (both or neither); its accuracy is recorded after every epoch.
+    X_val, y_val : array_like, optional
+        Validation data (both or neither); its mean cross-entropy and accuracy are recorded
+        after every epoch (``history.val_loss``, ``history.val_acc``), e.g. to choose
+        ``weight_decay`` or the number of epochs without touching the test data.
     num_epochs : int, default 10
         Passes over the training data.
     batch_size : int, default 256
         Minibatch size :math:`B`.
     lr : float, default 0.1
         Learning rate :math:`\eta`.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`rac\lambda2 \|\mathbf W\|^2` added to the loss (the bias is not
+        decayed); see :func:`sgd_step`.
     seed : int, default 0
         Seeds both the initial weights and the order of the minibatches: the same seed gives
         the same model and the same history.
@@ -201,21 +248,23 @@ def fit(X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *,
     model : SoftmaxRegression
         The trained model.
     history : History
-        Per-epoch training loss, training accuracy and (with test data) test accuracy.
+        Per-epoch training loss and accuracy, and (when given) validation loss and accuracy
+        and test accuracy.
 
     Notes
     -----
     Start from :math:`W_{kj} \sim \mathcal N(0, 0.01^2)`, :math:`\mathbf b = 0`; then, for
-    every epoch, shuffle the training set, cut it into minibatches and apply :func:`sgd_step`
-    to each:
+    every epoch, shuffle the training set, cut it into minibatches
+    (:func:`~softmax_course.data.minibatches`) and apply :func:`sgd_step` to each:
 
-    .. math:: \mathbf W \leftarrow \mathbf W - \frac{\eta}{B}\,
-              \mathbf X_B^\top \big(\mathrm{softmax}(\mathbf X_B \mathbf W + \mathbf b)
-              - \mathbf Y_B\big) .
+    .. math:: \mathbf W \leftarrow \mathbf W - \eta \Big(rac{1}{B}\,
+              \mathbf X_B^	op ig(\mathrm{softmax}(\mathbf X_B \mathbf W + \mathbf b)
+              - \mathbf Y_Big) + \lambda \mathbf W\Big) .
 
     Each step costs :math:`\mathcal O(B d q)`; an epoch touches every sample once. The
-    products are small, so BLAS runs single-threaded during training (faster on shared
-    machines; results agree up to rounding).
+    products are small, so BLAS runs single-threaded during training
+    (:func:`~softmax_course.timing.blas_threads`; faster on shared machines, results agree up
+    to rounding).
 
     Examples
     --------
@@ -227,54 +276,43 @@ def fit(X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *,
     """
     X_train, y_train = _check_xy(X_train, y_train, "train")
     n, d = X_train.shape
-    if (X_test is None) != (y_test is None):
-        missing = "y_test" if y_test is None else "X_test"
-        raise ValueError(f"pass X_test and y_test together (or neither), but {missing} is "
-                         f"missing.")
-    if X_test is not None:
-        X_test, y_test = _check_xy(X_test, y_test, "test", d)
+    X_test, y_test = _check_optional_xy(X_test, y_test, "test", d)
+    X_val, y_val = _check_optional_xy(X_val, y_val, "val", d)
     num_epochs = check_int(num_epochs, "num_epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = check_positive(lr, "lr")
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
     seed = check_int(seed, "seed", minimum=0)
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, but got {_describe(progress)}.")
-    seen = int(max(y_train.max(), -1 if y_test is None else y_test.max())) + 1
+    seen = max(int(labels.max()) + 1 for labels in (y_train, y_test, y_val) if labels is not None)
     q = resolve_num_classes(num_classes, seen, minimum=2)
 
     model = SoftmaxRegression(d, q, seed=seed, weight_scale=0.01)
     rng = np.random.default_rng(seed)
     history = History()
     epochs = _progress_bar(num_epochs, enabled=progress)
-    with _single_threaded_blas():
+    with blas_threads(1):
         for _ in epochs:
             loss, acc = train_epoch(model, X_train, y_train, batch_size=batch_size, lr=lr,
-                                    rng=rng)
+                                    rng=rng, weight_decay=weight_decay)
             history.train_loss.append(float(loss))
             history.train_acc.append(float(acc))
             status = {"损失": f"{loss:.4f}", "训练精度": f"{acc:.4f}"}
+            if X_val is not None:
+                O_val = _logits(model, X_val, lr)
+                history.val_loss.append(cross_entropy(O_val, y_val))
+                history.val_acc.append(accuracy(y_val, O_val))
+                status["验证损失"] = f"{history.val_loss[-1]:.4f}"
+                status["验证精度"] = f"{history.val_acc[-1]:.4f}"
             if X_test is not None:
-                history.test_acc.append(accuracy(y_test, model.logits(X_test)))
+                history.test_acc.append(accuracy(y_test, _logits(model, X_test, lr)))
                 status["测试精度"] = f"{history.test_acc[-1]:.4f}"
             if progress:
                 epochs.set_postfix(status)
     if progress:
         epochs.close()
     return model, history
-
-
-def _single_threaded_blas():
-    """Context in which BLAS uses one thread (threadpoolctl, installed with scikit-learn).
-
-    The matrix products of one minibatch are small (256×784 by 784×10): starting BLAS threads
-    for them costs more than it saves, and on a busy two-core machine (Binder) it made a
-    Fashion-MNIST-sized run 5–10 times slower. Results agree up to rounding.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _progress_bar(num_epochs: int, *, enabled: bool):
@@ -341,14 +379,12 @@ def fit_gd(model: Layer, X: Any, y: Any, *, lr: float = 0.1, epochs: int = 100,
     y = as_labels(y, "y", num_classes=q, length=X.shape[0])
     lr = check_positive(lr, "lr")
     epochs = check_int(epochs, "epochs", minimum=1)
-    n = X.shape[0]
-    batch = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
+    batch = X.shape[0] if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     losses = []
     for _ in range(epochs):
-        order = np.arange(n) if batch_size is None else rng.permutation(n)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            sgd_step(model, X[idx], y[idx], lr)
-        losses.append(cross_entropy(model.forward(X), y))
+        for X_batch, y_batch in minibatches(X, y, batch, shuffle=batch_size is not None,
+                                            seed=rng):
+            sgd_step(model, X_batch, y_batch, lr)
+        losses.append(cross_entropy(_logits(model, X, lr), y))
     return losses
