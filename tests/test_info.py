@@ -15,8 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 from softmax_course import cross_entropy as ce_loss
 from softmax_course import info, one_hot, softmax
-from softmax_course.info import (NAT_IN_BITS, cross_entropy, entropy, kl_divergence,
-                                 surprisal)
+from softmax_course.info import (NAT_IN_BITS, cross_entropy_dist, entropy, expectation,
+                                 kl_divergence, label_smoothing, surprisal)
 
 LN2 = math.log(2.0)
 
@@ -70,7 +70,7 @@ def test_cross_entropy_and_kl_match_scipy(zeros):
     for k in (2, 3, 10, 50):
         p = random_distributions(rng, (k,), zeros)
         q = random_distributions(rng, (k,))          # q > 0: everything finite
-        assert cross_entropy(p, q) == pytest.approx(-sp.xlogy(p, q).sum(), rel=1e-12)
+        assert cross_entropy_dist(p, q) == pytest.approx(-sp.xlogy(p, q).sum(), rel=1e-12)
         assert kl_divergence(p, q) == pytest.approx(sp.rel_entr(p, q).sum(), rel=1e-10,
                                                     abs=1e-15)
         assert kl_divergence(p, q) == pytest.approx(scipy.stats.entropy(p, q), rel=1e-10,
@@ -84,7 +84,7 @@ def test_bits_are_nats_divided_by_ln2():
     assert NAT_IN_BITS == pytest.approx(math.log2(math.e), rel=1e-15)
     rng = np.random.default_rng(2)
     p, q = random_distributions(rng, (6,)), random_distributions(rng, (6,))
-    for fn, args in [(entropy, (p,)), (cross_entropy, (p, q)), (kl_divergence, (p, q))]:
+    for fn, args in [(entropy, (p,)), (cross_entropy_dist, (p, q)), (kl_divergence, (p, q))]:
         assert fn(*args, unit="bit") == pytest.approx(fn(*args, unit="nat") / LN2, rel=1e-14)
     np.testing.assert_allclose(surprisal(p, unit="bit"), surprisal(p) / LN2, rtol=1e-14)
 
@@ -98,7 +98,7 @@ def test_known_values():
     assert math.copysign(1.0, entropy([1.0, 0.0])) == 1.0        # 0.0, not -0.0
     assert surprisal(0.125, unit="bit") == pytest.approx(3.0, rel=1e-15)
     assert surprisal(1.0) == 0.0 and math.copysign(1.0, surprisal(1.0)) == 1.0
-    assert cross_entropy([0.5, 0.5], [0.25, 0.75], unit="bit") == pytest.approx(
+    assert cross_entropy_dist([0.5, 0.5], [0.25, 0.75], unit="bit") == pytest.approx(
         0.5 * 2 + 0.5 * math.log2(4 / 3), rel=1e-14)
 
 
@@ -117,7 +117,7 @@ def test_entropy_is_expected_surprisal():
 # ------------------------------------------------------------------------------ conventions
 def test_zero_log_zero_is_zero():
     assert entropy([0.5, 0.5, 0.0]) == entropy([0.5, 0.5])
-    assert cross_entropy([0.5, 0.5, 0.0], [0.5, 0.5, 0.0]) == pytest.approx(math.log(2))
+    assert cross_entropy_dist([0.5, 0.5, 0.0], [0.5, 0.5, 0.0]) == pytest.approx(math.log(2))
     assert kl_divergence([0.5, 0.5, 0.0], [0.25, 0.25, 0.5]) == pytest.approx(math.log(2))
 
 
@@ -125,14 +125,14 @@ def test_q_zero_where_p_positive_is_inf_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert surprisal(0.0) == math.inf
-        assert cross_entropy([0.5, 0.5], [1.0, 0.0]) == math.inf
+        assert cross_entropy_dist([0.5, 0.5], [1.0, 0.0]) == math.inf
         assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == math.inf
         assert kl_divergence([0.5, 0.5], [1.0, 0.0], unit="bit") == math.inf
-        batch = cross_entropy([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], [1.0, 0.0, 0.0])
+        batch = cross_entropy_dist([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], [1.0, 0.0, 0.0])
         assert batch[0] == math.inf and batch[1] == math.inf
         # but q = 0 where p = 0 is harmless
         assert kl_divergence([1.0, 0.0], [1.0, 0.0]) == 0.0
-        assert np.isfinite(cross_entropy([0.0, 1.0], [0.0, 1.0]))
+        assert np.isfinite(cross_entropy_dist([0.0, 1.0], [0.0, 1.0]))
 
 
 def test_slightly_unnormalised_input_is_rescaled():
@@ -146,12 +146,12 @@ def test_batches_along_last_axis_and_broadcasting():
     rng = np.random.default_rng(3)
     P = random_distributions(rng, (4, 5, 3), zeros=True)
     Q = random_distributions(rng, (5, 3))
-    h, ce, kl = entropy(P), cross_entropy(P, Q), kl_divergence(P, Q)
+    h, ce, kl = entropy(P), cross_entropy_dist(P, Q), kl_divergence(P, Q)
     assert h.shape == ce.shape == kl.shape == (4, 5)
     for i in range(4):
         for j in range(5):
             assert h[i, j] == entropy(P[i, j])
-            assert ce[i, j] == pytest.approx(cross_entropy(P[i, j], Q[j]), rel=1e-15)
+            assert ce[i, j] == pytest.approx(cross_entropy_dist(P[i, j], Q[j]), rel=1e-15)
             assert kl[i, j] == pytest.approx(kl_divergence(P[i, j], Q[j]), rel=1e-15, abs=0)
     assert isinstance(entropy(P[0, 0]), float)
 
@@ -161,7 +161,7 @@ def test_links_to_the_loss_of_the_package():
     logits = rng.normal(size=(20, 3)) * 3
     labels = rng.integers(0, 3, size=20)
     per_sample = ce_loss(logits, labels, reduction="none")
-    np.testing.assert_allclose(cross_entropy(one_hot(labels, 3), softmax(logits)), per_sample,
+    np.testing.assert_allclose(cross_entropy_dist(one_hot(labels, 3), softmax(logits)), per_sample,
                                rtol=1e-12)
 
 
@@ -169,7 +169,7 @@ def test_links_to_the_loss_of_the_package():
 @given(distribution_pairs())
 def test_gibbs_inequality(pair):
     p, q = pair
-    h, ce, kl = entropy(p), cross_entropy(p, q), kl_divergence(p, q)
+    h, ce, kl = entropy(p), cross_entropy_dist(p, q), kl_divergence(p, q)
     assert kl >= 0
     assert ce >= h - 1e-12
     if math.isfinite(ce):
@@ -180,7 +180,7 @@ def test_gibbs_inequality(pair):
 
 @given(distributions())
 def test_equality_at_q_equals_p(p):
-    assert cross_entropy(p, p) == entropy(p)
+    assert cross_entropy_dist(p, p) == entropy(p)
     assert kl_divergence(p, p) == 0.0
 
 
@@ -203,7 +203,7 @@ def test_kl_is_not_symmetric():
 
 
 # ------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("fn", [entropy, lambda p, unit="nat": cross_entropy(p, p, unit),
+@pytest.mark.parametrize("fn", [entropy, lambda p, unit="nat": cross_entropy_dist(p, p, unit),
                                 lambda p, unit="nat": kl_divergence(p, p, unit)])
 @pytest.mark.parametrize("p, exc, match", [
     ([0.2, 0.3], ValueError, r"p must sum to 1, but it sums to 0\.5; normalise it"),
@@ -221,7 +221,7 @@ def test_bad_distributions(fn, p, exc, match):
         fn(p)
 
 
-@pytest.mark.parametrize("fn", [cross_entropy, kl_divergence])
+@pytest.mark.parametrize("fn", [cross_entropy_dist, kl_divergence])
 def test_bad_q_and_pairs(fn):
     with pytest.raises(ValueError, match=r"q must sum to 1, but it sums to 1\.5"):
         fn([0.5, 0.5], [1.0, 0.5])
@@ -237,7 +237,8 @@ def test_bad_q_and_pairs(fn):
 
 @pytest.mark.parametrize("call", [
     lambda u: surprisal(0.5, unit=u), lambda u: entropy([1.0], unit=u),
-    lambda u: cross_entropy([1.0], [1.0], unit=u), lambda u: kl_divergence([1.0], [1.0], unit=u)])
+    lambda u: cross_entropy_dist([1.0], [1.0], unit=u),
+    lambda u: kl_divergence([1.0], [1.0], unit=u)])
 @pytest.mark.parametrize("unit", ["bits", "nats", "Bit", None, 2])
 def test_bad_unit(call, unit):
     with pytest.raises(ValueError, match=r"unit must be one of 'nat', 'bit', but got"):
@@ -253,3 +254,77 @@ def test_bad_unit(call, unit):
 def test_bad_surprisal_input(p, match):
     with pytest.raises(ValueError, match=match):
         surprisal(p)
+
+
+# ------------------------------------------------------------------------------ public API
+def test_public_names_and_no_name_clash_with_the_loss():
+    """info's cross-entropy of two distributions no longer shadows the loss of logits."""
+    assert not hasattr(info, "cross_entropy")
+    assert set(info.__all__) >= {"expectation", "cross_entropy_dist", "label_smoothing"}
+    assert all(not name.startswith("_") for name in info.__all__)
+
+
+# ------------------------------------------------------------------------------ expectation
+def test_expectation_against_a_weighted_sum():
+    rng = np.random.default_rng(5)
+    P = random_distributions(rng, (7, 4))
+    V = rng.normal(size=(7, 4))
+    np.testing.assert_allclose(expectation(P, V), np.einsum("ij,ij->i", P, V), rtol=1e-14)
+    assert expectation([0.25, 0.75], [4.0, 8.0]) == 7.0
+    assert isinstance(expectation([1.0], [2.0]), float)
+    # one value vector broadcast against a batch of distributions
+    np.testing.assert_allclose(expectation(P, V[0]), P @ V[0], rtol=1e-14)
+
+
+def test_expectation_skips_impossible_outcomes_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert expectation([0.5, 0.5, 0.0], [1.0, 3.0, np.inf]) == 2.0
+        assert expectation([0.5, 0.5, 0.0], [1.0, 3.0, -np.inf]) == 2.0
+        assert expectation([0.5, 0.5], [1.0, np.inf]) == math.inf
+
+
+def test_expectation_bad_input():
+    with pytest.raises(ValueError, match=r"values must not contain NaN"):
+        expectation([0.5, 0.5], [1.0, np.nan])
+    with pytest.raises(ValueError, match=r"values of shape \(3,\) do not broadcast with p of "
+                                         r"shape \(2,\)"):
+        expectation([0.5, 0.5], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"p must sum to 1"):
+        expectation([0.5, 0.6], [1.0, 2.0])
+
+
+# ------------------------------------------------------------------------------ label smoothing
+def test_label_smoothing_hand_computed():
+    # q = 4, eps = 0.2: the true class gets 1 - 0.2 + 0.2/4 = 0.85, the others 0.2/4 = 0.05
+    expected = np.array([[0.85, 0.05, 0.05, 0.05],
+                         [0.05, 0.05, 0.05, 0.85]])
+    np.testing.assert_allclose(label_smoothing([0, 3], 4, 0.2), expected, rtol=1e-15)
+    np.testing.assert_array_equal(label_smoothing([1, 0], 3, 0.0), one_hot([1, 0], 3))
+    np.testing.assert_allclose(label_smoothing([2], 5, 1.0), np.full((1, 5), 0.2))
+
+
+def test_label_smoothing_rows_and_their_loss_minimum():
+    """Each row is a distribution; the smoothed loss is smallest where softmax(o) = target."""
+    y = label_smoothing([0, 1, 2], 3, 0.1)
+    np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=1e-15)
+    best = np.log(y)                                   # softmax(log y) = y
+    rng = np.random.default_rng(6)
+    for _ in range(50):
+        other = best + rng.normal(scale=0.5, size=best.shape)
+        assert ce_loss(other, y) > ce_loss(best, y)
+    assert ce_loss(best, y) == pytest.approx(float(np.mean(entropy(y))), rel=1e-12)
+
+
+@pytest.mark.parametrize("args, exc, match", [
+    (([0, 1], 2, 1.5), ValueError, r"eps must be in \[0, 1\], but got 1\.5; 0 keeps"),
+    (([0, 1], 2, -0.1), ValueError, r"eps must be in \[0, 1\]"),
+    (([0, 1], 2, float("nan")), ValueError, r"eps must be in \[0, 1\]"),
+    (([0, 1], 2, "0.1"), TypeError, r"eps must be a number in \[0, 1\], but got str"),
+    (([0, 3], 3, 0.1), ValueError, r"labels contains 3, but there are only 3 classes"),
+    (([0, 1], 1, 0.1), ValueError, r"q must be at least 2"),
+    (([0, 1], 2.0, 0.1), TypeError, r"q must be an int"),
+])
+def test_label_smoothing_bad_input(args, exc, match):
+    with pytest.raises(exc, match=match):
+        label_smoothing(*args)

@@ -11,6 +11,9 @@ Conventions (the limits of the formulas, as in information-theory textbooks):
 * ``q_j = 0`` where ``p_j > 0`` gives ``+inf``: an observer who rules out an outcome that
   happens is infinitely surprised.
 
+Entropy, cross-entropy and KL are expected values, computed by :func:`expectation`.
+:func:`label_smoothing` builds the smoothed target distributions of chapter 6.
+
 Results are in nats (natural log) by default or in bits (``unit="bit"``); one nat is
 ``1 / ln 2 = log2(e) ≈ 1.4427`` bits (:data:`NAT_IN_BITS`). Distributions are 1-D arrays, or
 batches with the outcomes along the last axis. No numpy warning escapes.
@@ -22,9 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_distribution, as_float_array, check_choice
+from ._validation import (as_distribution, as_float_array, as_labels, check_choice,
+                          check_int)
 
-__all__ = ["NAT_IN_BITS", "surprisal", "entropy", "cross_entropy", "kl_divergence"]
+__all__ = ["NAT_IN_BITS", "surprisal", "expectation", "entropy", "cross_entropy_dist",
+           "kl_divergence", "label_smoothing"]
 
 #: Bits per nat: ``1 / ln 2 = log2(e)``.
 NAT_IN_BITS: float = 1.0 / math.log(2.0)
@@ -44,15 +49,51 @@ def _neg_log(p: np.ndarray) -> np.ndarray:
         return -np.log(p)
 
 
-def _expect(p: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``sum_j p_j * values_j`` along the last axis, over the outcomes with ``p_j > 0`` only.
+def expectation(p: Any, values: Any) -> np.ndarray | float:
+    r"""Expected value ``sum_j p_j * values_j`` of ``values`` under ``p``, skipping ``p_j = 0``.
 
-    Skipping ``p_j = 0`` is the convention ``0 · log 0 = 0`` (and avoids ``0 · inf = NaN``).
+    Parameters
+    ----------
+    p : array_like, shape (k,) or (..., k)
+        A distribution over ``k`` outcomes (non-negative, summing to 1 within 1e-6), or a
+        batch of them along the last axis.
+    values : array_like, shape (k,) or (..., k)
+        One value per outcome (may be ``+inf`` or ``-inf``, not NaN); its shape must
+        broadcast with ``p``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for one distribution, an array of the batch shape otherwise.
+
+    Notes
+    -----
+    .. math:: \mathbb E_P[v] = \sum_{j:\, P(j) > 0} P(j)\, v_j .
+
+    Outcomes with :math:`P(j) = 0` never happen and do not count, even where
+    :math:`v_j = \pm\infty`: this is the convention :math:`0 \cdot \log 0 = 0`, and it
+    avoids :math:`0 \cdot \infty = \text{NaN}`.
+
+    Examples
+    --------
+    >>> from softmax_course.info import expectation
+    >>> expectation([0.5, 0.5, 0.0], [1.0, 3.0, float("inf")])
+    2.0
     """
-    p, values = np.broadcast_arrays(p, values)
+    p = as_distribution(p, "p")
+    values = as_float_array(values, "values", min_ndim=1, finite=False)
+    if np.isnan(values).any():
+        raise ValueError("values must not contain NaN; find where it came from (0 * inf, "
+                         "inf - inf) and fix it there.")
+    try:
+        p, values = np.broadcast_arrays(p, values)
+    except ValueError:
+        raise ValueError(f"values of shape {values.shape} do not broadcast with p of shape "
+                         f"{p.shape}; give one value per outcome, along the last axis.") from None
     terms = np.zeros(p.shape)
-    np.multiply(p, values, out=terms, where=p > 0)
-    return terms.sum(axis=-1)
+    np.multiply(p, values, out=terms, where=p > 0)    # 0 · v = 0, even for v = ±inf
+    total = terms.sum(axis=-1)
+    return float(total) if total.ndim == 0 else total
 
 
 def _distributions(p: Any, q: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -163,10 +204,10 @@ def entropy(p: Any, unit: str = "nat") -> np.ndarray | float:
     1.584963
     """
     p = _normalised(as_distribution(p, "p"))
-    return _finish(_expect(p, _neg_log(p)), unit)
+    return _finish(expectation(p, _neg_log(p)), unit)
 
 
-def cross_entropy(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
+def cross_entropy_dist(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
     r"""Cross-entropy ``H(P, Q)``: expected surprisal of a believer in ``q`` when data follow ``p``.
 
     Parameters
@@ -189,20 +230,21 @@ def cross_entropy(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
 
     with equality exactly when :math:`Q = P`. Outcomes with :math:`P(j) = 0` do not count
     (:math:`0 \log 0 = 0`). With a one-hot ``p`` (the label) and ``q = softmax(o)``, this is
-    the cross-entropy loss :func:`softmax_course.cross_entropy` of the logits ``o``.
+    the cross-entropy loss :func:`softmax_course.cross_entropy` of the logits ``o``; that
+    function takes logits and labels, this one two distributions (hence the name).
 
     Examples
     --------
-    >>> from softmax_course.info import cross_entropy
-    >>> round(cross_entropy([0.5, 0.5], [0.25, 0.75], unit="bit"), 6)
+    >>> from softmax_course.info import cross_entropy_dist
+    >>> round(cross_entropy_dist([0.5, 0.5], [0.25, 0.75], unit="bit"), 6)
     1.207519
-    >>> cross_entropy([0.5, 0.5], [1.0, 0.0])       # q rules out an outcome that happens
+    >>> cross_entropy_dist([0.5, 0.5], [1.0, 0.0])  # q rules out an outcome that happens
     inf
-    >>> cross_entropy([1.0, 0.0], [1.0, 0.0])       # 0 log 0 = 0
+    >>> cross_entropy_dist([1.0, 0.0], [1.0, 0.0])  # 0 log 0 = 0
     0.0
     """
     p, q = _distributions(p, q)
-    return _finish(_expect(p, _neg_log(q)), unit)
+    return _finish(expectation(p, _neg_log(q)), unit)
 
 
 def kl_divergence(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
@@ -211,7 +253,7 @@ def kl_divergence(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
     Parameters
     ----------
     p, q : array_like, shape (k,) or (..., k)
-        As for :func:`cross_entropy`.
+        As for :func:`cross_entropy_dist`.
     unit : {"nat", "bit"}, default "nat"
 
     Returns
@@ -245,4 +287,49 @@ def kl_divergence(p: Any, q: Any, unit: str = "nat") -> np.ndarray | float:
     # log p - log q on the support only: there log p is finite, so the result is finite or
     # +inf (q = 0), never inf - inf.
     np.subtract(_neg_log(q_b), _neg_log(p_b), out=log_ratio, where=support)
-    return _finish(_expect(p_b, log_ratio), unit)
+    return _finish(expectation(p_b, log_ratio), unit)
+
+
+def label_smoothing(labels: Any, q: int, eps: float) -> np.ndarray:
+    r"""Smoothed target distributions: ``(1 - eps)`` on the one-hot label, ``eps`` spread evenly.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (n,)
+        Class indices ``0 … q-1``.
+    q : int
+        Number of classes (at least 2).
+    eps : float
+        Smoothing strength in ``[0, 1]``: 0 gives the one-hot labels, 1 the uniform
+        distribution.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, q)
+        Probability rows; pass them to :func:`softmax_course.cross_entropy` as soft labels.
+
+    Notes
+    -----
+    .. math:: \tilde{\mathbf y} = (1 - \varepsilon)\, \mathbf y + \frac{\varepsilon}{q}\,\mathbf 1 ,
+
+    so the true class gets :math:`1 - \varepsilon + \varepsilon / q` and every other class
+    :math:`\varepsilon / q` (the convention of PyTorch's ``label_smoothing``). The loss
+    against :math:`\tilde{\mathbf y}` is smallest where :math:`\mathrm{softmax}(\mathbf o)
+    = \tilde{\mathbf y}`, at finite logits, so a smoothed model stops short of certainty.
+
+    Examples
+    --------
+    >>> from softmax_course.info import label_smoothing
+    >>> label_smoothing([0, 2], 3, 0.3).round(2).tolist()
+    [[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]]
+    """
+    q = check_int(q, "q", minimum=2)
+    y = as_labels(labels, "labels", num_classes=q)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"eps must be a number in [0, 1], but got {type(eps).__name__} "
+                        f"{eps!r}; pass e.g. eps=0.1.")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"eps must be in [0, 1], but got {eps}; 0 keeps the one-hot labels, "
+                         f"1 makes them uniform, typical values are 0.05 to 0.2.")
+    one_hot_rows = np.eye(q)[y]
+    return (1.0 - eps) * one_hot_rows + eps / q

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._validation import as_distribution, as_float_array, check_choice
-from ..info import NAT_IN_BITS, cross_entropy, entropy, kl_divergence
+from ..info import NAT_IN_BITS, cross_entropy_dist, entropy, kl_divergence
 
 __all__ = ["info_quantities", "q_from_weights", "draw_info_bars", "cross_entropy_explorer"]
 
@@ -26,7 +26,7 @@ def info_quantities(p: Any, q: Any, unit: str = "bit") -> dict[str, float]:
     >>> {k: round(v, 4) for k, v in info_quantities([0.5, 0.5], [0.25, 0.75]).items()}
     {'H(P)': 1.0, 'H(P,Q)': 1.2075, 'KL(P‖Q)': 0.2075}
     """
-    return {"H(P)": entropy(p, unit), "H(P,Q)": cross_entropy(p, q, unit),
+    return {"H(P)": entropy(p, unit), "H(P,Q)": cross_entropy_dist(p, q, unit),
             "KL(P‖Q)": kl_divergence(p, q, unit)}
 
 
