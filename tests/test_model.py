@@ -132,22 +132,22 @@ def test_bad_constructor_arguments():
 PHM_SHAPES = [(4, 2, 1), (4, 2, 2), (8, 4, 2), (8, 4, 4), (6, 9, 3), (64, 8, 8), (12, 6, 6)]
 
 
-@pytest.mark.parametrize("d, q, n", PHM_SHAPES)
-def test_phm_shapes_and_weight_equals_kron_sum(d, q, n):
-    layer = PHMLinear(d, q, n, seed=1)
-    assert layer.A.shape == (n, n, n) and layer.S.shape == (n, q // n, d // n)
+@pytest.mark.parametrize("d, q, m", PHM_SHAPES)
+def test_phm_shapes_and_weight_equals_kron_sum(d, q, m):
+    layer = PHMLinear(d, q, m, seed=1)
+    assert layer.A.shape == (m, m, m) and layer.S.shape == (m, q // m, d // m)
     assert layer.b.shape == (q,)
-    assert (layer.num_inputs, layer.num_outputs, layer.n) == (d, q, n)
+    assert (layer.num_inputs, layer.num_outputs, layer.m) == (d, q, m)
     W = layer.weight()
     assert W.shape == (d, q)
     np.testing.assert_allclose(W, explicit_kron_sum(layer.A, layer.S).T, rtol=1e-12,
                                atol=1e-15)
 
 
-@pytest.mark.parametrize("d, q, n", PHM_SHAPES)
-def test_phm_forward_equals_dense_layer(d, q, n):
+@pytest.mark.parametrize("d, q, m", PHM_SHAPES)
+def test_phm_forward_equals_dense_layer(d, q, m):
     rng = np.random.default_rng(4)
-    layer = PHMLinear(d, q, n, seed=2, weight_scale=1.0)
+    layer = PHMLinear(d, q, m, seed=2, weight_scale=1.0)
     layer.b[...] = rng.standard_normal(q)
     X = rng.standard_normal((7, d))
     H = explicit_kron_sum(layer.A, layer.S)
@@ -159,7 +159,7 @@ def test_phm_forward_equals_dense_layer(d, q, n):
 
 
 def test_phm_weight_by_hand():
-    # n = 2, q/n = 1, d/n = 2: H = A_1 ⊗ S_1 + A_2 ⊗ S_2 written out entry by entry.
+    # m = 2, q/m = 1, d/m = 2: H = A_1 ⊗ S_1 + A_2 ⊗ S_2 written out entry by entry.
     A = np.array([[[1.0, 2.0], [3.0, 4.0]], [[0.0, -1.0], [1.0, 0.0]]])
     S = np.array([[[1.0, 10.0]], [[100.0, 1000.0]]])
     H = np.array([[1 + 0, 10 + 0, 2 - 100, 20 - 1000],
@@ -167,20 +167,30 @@ def test_phm_weight_by_hand():
     np.testing.assert_array_equal(phm_weight(A, S), H.T)
 
 
-@pytest.mark.parametrize("d, q, n", PHM_SHAPES + [(768, 3072, 4), (1024, 1024, 32)])
-def test_param_counts_brute_force(d, q, n):
-    expected = d * q // n + n ** 3
-    assert phm_param_count(d, q, n, bias=False) == expected
-    assert phm_param_count(d, q, n) == expected + q
+@pytest.mark.parametrize("d, q, m", PHM_SHAPES + [(768, 3072, 4), (1024, 1024, 32)])
+def test_param_counts_brute_force(d, q, m):
+    expected = d * q // m + m ** 3
+    assert phm_param_count(d, q, m, bias=False) == expected
+    assert phm_param_count(d, q, m) == expected + q
     if d * q <= 10_000:
-        layer = PHMLinear(d, q, n)
+        layer = PHMLinear(d, q, m)
         assert layer.num_params == layer.A.size + layer.S.size + layer.b.size == expected + q
 
 
-def test_phm_n1_is_dense_plus_one_scalar():
+def test_phm_m1_is_dense_plus_one_scalar():
     assert phm_param_count(64, 8, 1) == dense_param_count(64, 8) + 1
     layer = PHMLinear(64, 8, 1)
     assert abs(layer.A.item()) == pytest.approx(1.0)     # orthogonal 1x1 matrix
+
+
+def test_phm_hyperparameter_is_called_m():
+    """The course's notation: m is the PHM hyperparameter, n only ever a number of samples."""
+    layer = PHMLinear(8, 4, m=2)
+    assert layer.m == 2 and not hasattr(layer, "n")
+    assert repr(layer) == "PHMLinear(d=8, q=4, m=2)"
+    assert phm_param_count(8, 4, m=4, bias=False) == 8 * 4 // 4 + 4 ** 3
+    with pytest.raises(TypeError):
+        PHMLinear(8, 4, n=2)
 
 
 def test_phm_A_orthogonal_and_weight_scale():
@@ -195,15 +205,15 @@ def test_common_divisors_brute_force():
         assert common_divisors(d, q) == [k for k in range(1, 25) if d % k == 0 and q % k == 0]
 
 
-def test_phm_bad_n_names_everything():
-    with pytest.raises(ValueError, match=r"n=3 must divide both d=64 and q=10.*"
+def test_phm_bad_m_names_everything():
+    with pytest.raises(ValueError, match=r"m=3 must divide both d=64 and q=10.*"
                                          r"common divisors of d and q: 1, 2\."):
         PHMLinear(64, 10, 3)
-    with pytest.raises(ValueError, match=r"n=4 must divide both d=64 and q=10.*: 1, 2\."):
+    with pytest.raises(ValueError, match=r"m=4 must divide both d=64 and q=10.*: 1, 2\."):
         phm_param_count(64, 10, 4)
-    with pytest.raises(ValueError, match="n must be at least 1, but got 0"):
+    with pytest.raises(ValueError, match="m must be at least 1, but got 0"):
         PHMLinear(4, 4, 0)
-    with pytest.raises(TypeError, match="n must be an int"):
+    with pytest.raises(TypeError, match="m must be an int"):
         PHMLinear(4, 4, 2.0)
 
 
@@ -211,9 +221,9 @@ def test_phm_bad_inputs():
     layer = PHMLinear(8, 4, 2)
     with pytest.raises(ValueError, match=r"X must have shape \(n, 8\).*got shape \(3, 4\)"):
         layer.forward(np.zeros((3, 4)))
-    with pytest.raises(ValueError, match=r"A must have shape \(n, n, n\), but got \(2, 2, 3\)"):
+    with pytest.raises(ValueError, match=r"A must have shape \(m, m, m\).*but got \(2, 2, 3\)"):
         phm_weight(np.zeros((2, 2, 3)), np.zeros((2, 1, 1)))
-    with pytest.raises(ValueError, match=r"S must have shape \(n, q/n, d/n\) with n=2"):
+    with pytest.raises(ValueError, match=r"S must have shape \(m, q/m, d/m\) with m=2"):
         phm_weight(np.zeros((2, 2, 2)), np.zeros((3, 1, 1)))
     with pytest.raises(ValueError, match=r"dO must have shape \(3, 4\).*got shape \(3, 5\)"):
         layer.grad(np.zeros((3, 8)), np.zeros((3, 5)))
@@ -221,10 +231,10 @@ def test_phm_bad_inputs():
 
 # ----------------------------------------------------------------- gradients and training
 
-@pytest.mark.parametrize("d, q, n", [(4, 2, 1), (4, 2, 2), (6, 9, 3), (8, 4, 4)])
-def test_phm_grad_matches_finite_differences(d, q, n):
+@pytest.mark.parametrize("d, q, m", [(4, 2, 1), (4, 2, 2), (6, 9, 3), (8, 4, 4)])
+def test_phm_grad_matches_finite_differences(d, q, m):
     rng = np.random.default_rng(5)
-    layer = PHMLinear(d, q, n, seed=3, weight_scale=0.5)
+    layer = PHMLinear(d, q, m, seed=3, weight_scale=0.5)
     layer.b[...] = rng.standard_normal(q)
     X, y = rng.standard_normal((5, d)), rng.integers(0, q, 5)
 

@@ -7,15 +7,17 @@
   parameters instead of ``d q``.
 - :func:`dense_param_count`, :func:`phm_param_count`: the two parameter counts.
 Both models expose ``forward(X)`` and ``grad(X, dO)``, the interface that
-:func:`softmax_course.train.sgd_step` and :func:`softmax_course.train.fit_gd` train through.
+:func:`softmax_course.train.sgd_step` and :func:`softmax_course.train.fit_gd` (module
+``train``) train through.
 
 Orientation. The course writes a batch as rows, ``O = X W + b`` with ``W`` of shape (d, q).
 Papers (and the source's ``o = W x + b``) use the transposed matrix of shape (q, d). Here
 ``PHMLinear.A``, ``PHMLinear.S`` follow the paper, and :meth:`PHMLinear.weight` returns the
 transpose of the paper's matrix, so that ``X @ layer.weight() + layer.b`` is the layer.
 
-The PHM hyperparameter is called ``n`` in the paper and in the argument names here; the
-chapters write it :math:`m` because :math:`n` is the batch size there.
+Notation (the course's one rule): ``n`` is the number of samples in the set at hand, ``d`` the
+number of inputs, ``q`` the number of classes (outputs), and ``m`` the PHM hyperparameter, which
+the paper calls :math:`n`.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from ._validation import as_float_array, check_int, check_positive
 from .core import softmax
 
 __all__ = ["SoftmaxRegression", "PHMLinear", "dense_param_count", "phm_param_count",
-           "phm_weight", "common_divisors", "fit_gd"]
+           "phm_weight", "common_divisors"]
 
 
 def _nonneg_scale(value: Any, name: str) -> float:
@@ -227,26 +229,26 @@ def common_divisors(d: int, q: int) -> list[int]:
     return [k for k in range(1, min(d, q) + 1) if d % k == 0 and q % k == 0]
 
 
-def _check_phm_shape(d: Any, q: Any, n: Any) -> tuple[int, int, int]:
+def _check_phm_shape(d: Any, q: Any, m: Any) -> tuple[int, int, int]:
     d = check_int(d, "d", minimum=1)
     q = check_int(q, "q", minimum=1)
-    n = check_int(n, "n", minimum=1)
-    if d % n or q % n:
+    m = check_int(m, "m", minimum=1)
+    if d % m or q % m:
         valid = ", ".join(map(str, common_divisors(d, q)))
-        raise ValueError(f"n={n} must divide both d={d} and q={q} (the weight is built from "
-                         f"n x n blocks), but it does not; choose n from the common divisors "
+        raise ValueError(f"m={m} must divide both d={d} and q={q} (the weight is built from "
+                         f"m x m blocks), but it does not; choose m from the common divisors "
                          f"of d and q: {valid}.")
-    return d, q, n
+    return d, q, m
 
 
-def phm_param_count(d: int, q: int, n: int, bias: bool = True) -> int:
+def phm_param_count(d: int, q: int, m: int, bias: bool = True) -> int:
     r"""Number of parameters of a PHM layer from ``d`` inputs to ``q`` outputs.
 
     Parameters
     ----------
     d, q : int
         Numbers of inputs and outputs.
-    n : int
+    m : int
         PHM hyperparameter; must divide both ``d`` and ``q``.
     bias : bool, default True
         Count the ``q`` biases too.
@@ -254,38 +256,38 @@ def phm_param_count(d: int, q: int, n: int, bias: bool = True) -> int:
     Returns
     -------
     int
-        ``d * q // n + n**3`` (plus ``q`` with bias).
+        ``d * q // m + m**3`` (plus ``q`` with bias).
 
     Notes
     -----
-    The ``n`` matrices :math:`A_i` have :math:`n \times n` entries each (:math:`n^3` in all)
-    and the ``n`` matrices :math:`S_i` have :math:`(q/n)(d/n)` entries each
-    (:math:`dq/n` in all).
+    The ``m`` matrices :math:`A_i` have :math:`m \times m` entries each (:math:`m^3` in all)
+    and the ``m`` matrices :math:`S_i` have :math:`(q/m)(d/m)` entries each
+    (:math:`dq/m` in all).
 
     Examples
     --------
     >>> phm_param_count(64, 8, 4, bias=False)
     192
-    >>> phm_param_count(64, 8, 1)  # n = 1: the dense layer plus one redundant scalar
+    >>> phm_param_count(64, 8, 1)  # m = 1: the dense layer plus one redundant scalar
     521
     """
-    d, q, n = _check_phm_shape(d, q, n)
-    return d * q // n + n ** 3 + (q if bias else 0)
+    d, q, m = _check_phm_shape(d, q, m)
+    return d * q // m + m ** 3 + (q if bias else 0)
 
 
 def phm_weight(A: Any, S: Any) -> np.ndarray:
-    r"""Assemble the (d, q) weight of a PHM layer from ``A`` (n, n, n) and ``S`` (n, q/n, d/n).
+    r"""Assemble the (d, q) weight of a PHM layer from ``A`` (m, m, m) and ``S`` (m, q/m, d/m).
 
     Returns
     -------
     numpy.ndarray of shape (d, q)
-        :math:`\left(\sum_{i=1}^n A_i \otimes S_i\right)^\top`.
+        :math:`\left(\sum_{i=1}^m A_i \otimes S_i\right)^\top`.
 
     Notes
     -----
     The paper's weight :math:`H = \sum_i A_i \otimes S_i` has shape (q, d) and acts as
-    :math:`Hx`. Block :math:`(a, c)` of :math:`H` (rows :math:`a\,q/n \ldots`, columns
-    :math:`c\,d/n \ldots`) is :math:`\sum_i A_i[a, c]\, S_i`, which one ``einsum`` computes;
+    :math:`Hx`. Block :math:`(a, c)` of :math:`H` (rows :math:`a\,q/m \ldots`, columns
+    :math:`c\,d/m \ldots`) is :math:`\sum_i A_i[a, c]\, S_i`, which one ``einsum`` computes;
     the result is transposed to the course's :math:`O = XW + b` orientation.
 
     Examples
@@ -297,15 +299,16 @@ def phm_weight(A: Any, S: Any) -> np.ndarray:
     """
     A = as_float_array(A, "A", ndim=3)
     S = as_float_array(S, "S", ndim=3)
-    n = A.shape[0]
-    if A.shape != (n, n, n):
-        raise ValueError(f"A must have shape (n, n, n), but got {A.shape}.")
-    if S.shape[0] != n:
-        raise ValueError(f"S must have shape (n, q/n, d/n) with n={n} matching A, but got "
+    m = A.shape[0]
+    if A.shape != (m, m, m):
+        raise ValueError(f"A must have shape (m, m, m) (m matrices of m x m), but got "
+                         f"{A.shape}.")
+    if S.shape[0] != m:
+        raise ValueError(f"S must have shape (m, q/m, d/m) with m={m} matching A, but got "
                          f"{S.shape}.")
-    _, qn, dn = S.shape
-    blocks = np.einsum("iac,irs->arcs", A, S)   # H[a*qn + r, c*dn + s]
-    return np.ascontiguousarray(blocks.reshape(n * qn, n * dn).T)   # row-major: faster X @ W
+    _, qm, dm = S.shape
+    blocks = np.einsum("iac,irs->arcs", A, S)   # H[a*qm + r, c*dm + s]
+    return np.ascontiguousarray(blocks.reshape(m * qm, m * dm).T)   # row-major: faster X @ W
 
 
 class PHMLinear:
@@ -315,8 +318,8 @@ class PHMLinear:
     ----------
     d, q : int
         Numbers of inputs and outputs.
-    n : int
-        PHM hyperparameter (the course writes it :math:`m`); must divide both ``d`` and ``q``.
+    m : int
+        PHM hyperparameter (the paper's :math:`n`); must divide both ``d`` and ``q``.
     seed : int, default 0
         Seed of the initialisation.
     weight_scale : float, default 0.01
@@ -324,24 +327,24 @@ class PHMLinear:
 
     Attributes
     ----------
-    A : numpy.ndarray of shape (n, n, n)
-        The ``n`` small matrices :math:`A_i` that encode the "multiplication rule". Each starts
-        as a random orthogonal matrix (at ``n = 1``: ±1).
-    S : numpy.ndarray of shape (n, q // n, d // n)
-        The ``n`` matrices :math:`S_i` that hold most parameters; entries start as
-        ``N(0, weight_scale**2)``, so the assembled weight has that scale for every ``n``.
+    A : numpy.ndarray of shape (m, m, m)
+        The ``m`` small matrices :math:`A_i` that encode the "multiplication rule". Each starts
+        as a random orthogonal matrix (at ``m = 1``: ±1).
+    S : numpy.ndarray of shape (m, q // m, d // m)
+        The ``m`` matrices :math:`S_i` that hold most parameters; entries start as
+        ``N(0, weight_scale**2)``, so the assembled weight has that scale for every ``m``.
     b : numpy.ndarray of shape (q,)
         Biases, initialised to 0.
 
     Notes
     -----
     Zhang et al., ICLR 2021 ("Beyond Fully-Connected Layers with Quaternions: Parameterization
-    of Hypercomplex Multiplications with 1/n Parameters") replace the (q, d) weight of
-    :math:`y = Hx + b` by
+    of Hypercomplex Multiplications with 1/n Parameters", where :math:`n` is our :math:`m`)
+    replace the (q, d) weight of :math:`y = Hx + b` by
 
-    .. math:: H = \sum_{i=1}^{n} A_i \otimes S_i ,
+    .. math:: H = \sum_{i=1}^{m} A_i \otimes S_i ,
 
-    with :math:`n^3 + dq/n` parameters instead of :math:`dq`. In the course's orientation
+    with :math:`m^3 + dq/m` parameters instead of :math:`dq`. In the course's orientation
     the layer is :math:`O = X W + b` with :math:`W = H^\top` (:meth:`weight`). The forward pass
     through the assembled weight costs as much as a dense layer's: the saving is in parameters.
     :attr:`num_params` counts the ``q`` biases too.
@@ -354,47 +357,47 @@ class PHMLinear:
     >>> PHMLinear(6, 4, 3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: n=3 must divide both d=6 and q=4 ... common divisors of d and q: 1, 2.
+    ValueError: m=3 must divide both d=6 and q=4 ... common divisors of d and q: 1, 2.
     """
 
-    def __init__(self, d: int, q: int, n: int, *, seed: int = 0, weight_scale: float = 0.01):
-        d, q, n = _check_phm_shape(d, q, n)
+    def __init__(self, d: int, q: int, m: int, *, seed: int = 0, weight_scale: float = 0.01):
+        d, q, m = _check_phm_shape(d, q, m)
         seed = check_int(seed, "seed", minimum=0)
         scale = _nonneg_scale(weight_scale, "weight_scale")
         rng = np.random.default_rng(seed)
-        self.A = np.linalg.qr(rng.standard_normal((n, n, n)))[0]   # n orthogonal n x n matrices
-        self.S = scale * rng.standard_normal((n, q // n, d // n))
+        self.A = np.linalg.qr(rng.standard_normal((m, m, m)))[0]   # m orthogonal m x m matrices
+        self.S = scale * rng.standard_normal((m, q // m, d // m))
         self.b = np.zeros(q)
 
     @property
-    def n(self) -> int:
-        """The PHM hyperparameter."""
+    def m(self) -> int:
+        """The PHM hyperparameter ``m``."""
         return self.A.shape[0]
 
     @property
     def num_inputs(self) -> int:
         """Number of inputs ``d``."""
-        return self.S.shape[2] * self.n
+        return self.S.shape[2] * self.m
 
     @property
     def num_outputs(self) -> int:
         """Number of outputs ``q``."""
-        return self.S.shape[1] * self.n
+        return self.S.shape[1] * self.m
 
     @property
     def num_params(self) -> int:
-        """Number of parameters, ``d * q / n + n**3 + q`` (the ``q`` biases included)."""
+        """Number of parameters, ``d * q / m + m**3 + q`` (the ``q`` biases included)."""
         return self.A.size + self.S.size + self.b.size
 
     def __repr__(self) -> str:
-        return f"PHMLinear(d={self.num_inputs}, q={self.num_outputs}, n={self.n})"
+        return f"PHMLinear(d={self.num_inputs}, q={self.num_outputs}, m={self.m})"
 
     def weight(self) -> np.ndarray:
         """The assembled weight of shape (d, q): the transpose of the paper's sum of Kronecker products."""
         return phm_weight(self.A, self.S)
 
     def forward(self, X: Any) -> np.ndarray:
-        """Outputs ``X @ weight() + b``: shape (n_samples, q), or (q,) for a single sample."""
+        """Outputs ``X @ weight() + b``: shape (n, q) for n samples, or (q,) for a single one."""
         X = _check_inputs(X, self.num_inputs)
         return X @ self.weight() + self.b
 
@@ -406,8 +409,8 @@ class PHMLinear:
         Notes
         -----
         With :math:`W = H^\top`, the chain rule gives :math:`\partial L/\partial H =
-        (\partial L/\partial O)^\top X`, of shape (q, d). Cut it into :math:`n \times n` blocks
-        :math:`G_{ac}` of shape (q/n, d/n), like :math:`H`. Since block :math:`(a, c)` of
+        (\partial L/\partial O)^\top X`, of shape (q, d). Cut it into :math:`m \times m` blocks
+        :math:`G_{ac}` of shape (q/m, d/m), like :math:`H`. Since block :math:`(a, c)` of
         :math:`H` is :math:`\sum_i A_i[a, c] S_i`,
 
         .. math:: \frac{\partial L}{\partial A_i[a, c]} = \langle G_{ac}, S_i \rangle, \qquad
@@ -415,10 +418,10 @@ class PHMLinear:
 
         where :math:`\langle\cdot,\cdot\rangle` is the sum of elementwise products.
         """
-        n = self.n
+        m = self.m
         X, dO = _check_batch_grad(X, dO, self.num_inputs, self.num_outputs)
         dH = dO.T @ X                                      # (q, d)
-        G = dH.reshape(n, self.S.shape[1], n, self.S.shape[2])   # G[a, r, c, s]
+        G = dH.reshape(m, self.S.shape[1], m, self.S.shape[2])   # G[a, r, c, s]
         return {"A": np.einsum("arcs,irs->iac", G, self.S),
                 "S": np.einsum("arcs,iac->irs", G, self.A),
                 "b": dO.sum(axis=0)}
