@@ -18,10 +18,15 @@ def test_phm_count():
 
 
 def test_best_m():
-    d = q = 1024
+    d, q = 768, 3072                                    # the layer of the exercise
     counts = {m: d * q // m + m ** 3 for m in range(1, d + 1) if d % m == 0 and q % m == 0}
     right = min(counts, key=counts.get)
     assert exercises.check_best_m(right)
+    # the stationary point of dq/m + m^3 (derivative -dq/m^2 + 3m^2 = 0) lies near the answer
+    m_star = (d * q / 3) ** 0.25
+    assert abs(m_star - 29.8) < 0.05 and right == 32
+    assert not exercises.check_best_m(24)              # the other divisor next to m*
+    assert not exercises.check_best_m(round((d * q) ** 0.25))   # where the two terms are equal
     assert not exercises.check_best_m(right * 2)
     assert not exercises.check_best_m(right // 2)
     assert "还没有作答" in exercises.check_best_m(None).message
