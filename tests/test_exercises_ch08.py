@@ -82,10 +82,50 @@ def test_top_k_accuracy():
     assert "形状" in per_sample.message
 
 
+def _tune_split():
+    """The chapter's split: 25 % of the digits training set held out for validation."""
+    from sklearn.model_selection import train_test_split
+
+    from softmax_course.data import load_digits_split
+    X_train, y_train, _, _, _ = load_digits_split(test_size=0.25, seed=0)
+    return train_test_split(X_train, y_train, test_size=0.25, stratify=y_train, random_state=0)
+
+
+def test_first_epoch_to_target():
+    from softmax_course.train import fit
+    X_fit, X_val, y_fit, y_val = _tune_split()
+    _, history = fit(X_fit, y_fit, X_val=X_val, y_val=y_val, num_epochs=40, batch_size=32,
+                     lr=0.5, seed=0, progress=False)
+    # reference: an independent count of the validation predictions, one epoch at a time
+    reached = [e for e in range(1, 41) if history.val_acc[e - 1] >= 0.95]
+    first = reached[0]
+    assert exercises.check_first_epoch_to_target(first)
+    assert exercises.check_first_epoch_to_target(np.int64(first))
+    assert exercises.check_first_epoch_to_target(float(first))
+    assert not exercises.check_first_epoch_to_target(first - 1)     # counted from 0
+    assert not exercises.check_first_epoch_to_target(first + 1)
+    assert not exercises.check_first_epoch_to_target(0.95)
+    assert "还没有作答" in exercises.check_first_epoch_to_target(...).message
+    # the same epochs, run for exactly `first` epochs, end at or above the target
+    _, short = fit(X_fit, y_fit, X_val=X_val, y_val=y_val, num_epochs=first, batch_size=32,
+                   lr=0.5, seed=0, progress=False)
+    assert short.val_acc[-1] >= 0.95 and max(short.val_acc[:-1]) < 0.95
+
+
+def test_more_epochs():
+    assert exercises.check_more_epochs("B")
+    for other in ("A", "C", "D"):
+        verdict = exercises.check_more_epochs(other)
+        assert not verdict and "提示" in verdict.message
+    assert "还没有作答" in exercises.check_more_epochs(...).message
+    assert not exercises.check_more_epochs("过拟合")
+
+
 def test_checks_do_not_contain_the_answers():
     import softmax_course.exercises.ch08_evaluation as module
     source = inspect.getsource(module)
     assert "0.86" not in source and "129" not in source
+    assert "21" not in source.replace("ex-08", "")
     assert "choice_digest(" not in source
 
 

@@ -41,3 +41,26 @@ def check_top_k_accuracy(fn) -> Verdict:
     return check_function("ex-08-topk", fn, top_k_accuracy, _top_k_cases(),
                           "对每个样本，数一数有多少个类别的得分严格高于真实类别的得分；"
                           "少于 k 个就算命中。结果是命中样本所占的比例（一个数）。")
+
+
+#: The options of the more-epochs exercise, as listed in the chapter.
+MORE_EPOCHS_CHOICES = ("A", "B", "C", "D")
+
+
+def check_first_epoch_to_target(answer) -> Verdict:
+    """ex-08-tune: the first epoch after which the validation accuracy reaches 0.95.
+
+    The setting is the chapter's: ``fit`` on its 75 % / 25 % split of the digits training set
+    with ``batch_size=32, lr=0.5, seed=0`` (epochs counted from 1).
+    """
+    return check_number("ex-08-tune", answer, "079f120a3611d4ddc2614bd6", 0.5,
+                        "用 fit 的 X_val、y_val 参数记录每一轮之后的验证准确率（history.val_acc），"
+                        "找出第一个不小于 0.95 的位置；轮次从 1 开始数。")
+
+
+def check_more_epochs(answer) -> Verdict:
+    """ex-08-more-epochs: why the test accuracy can fall when training runs longer."""
+    return check_choice_answer("ex-08-more-epochs", answer, "6201bb40e2adb08a0d726fd0",
+                               MORE_EPOCHS_CHOICES,
+                               "回到“过拟合”一节：训练损失一直在降，验证损失却在某一轮之后回升。"
+                               "这时模型在学什么？")
