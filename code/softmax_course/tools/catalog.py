@@ -102,138 +102,165 @@ def scan_notebook(nb: Any, name: str = "notebook") -> tuple[list[Exercise], list
     >>> exercises[0].label, len(problems)
     ('ex-01-demo', 3)
     """
-    exercises: list[Exercise] = []
-    problems: list[str] = []
-    chapter = CHAPTER_NUMBER_RE.match(Path(name).name)
-    current: Exercise | None = None
-    open_block: tuple[str, int, list[int]] | None = None   # (label, start cell, cells)
-    heading_seen = False
+    scanner = _Scanner(nb, name)
+    for k, cell in enumerate(nb.cells, 1):
+        scanner.read(k, cell)
+    scanner.finish()
+    return scanner.exercises, scanner.problems
 
-    def problem(k: int, text: str) -> None:
-        problems.append(f"{name}: cell {k}: {text}")
 
-    def close_block(end: int) -> None:
-        label, start, cells = open_block  # type: ignore[misc]
-        owner = next((ex for ex in exercises if ex.label == label), None)
-        if owner is None:
-            problem(start, f"{{solution-start}} names {label!r}, but no exercise above has that "
-                           f":label:; use the label of the exercise it solves")
+class _Scanner:
+    """The state of :func:`scan_notebook` while it reads the cells in order, one step a method."""
+
+    def __init__(self, nb: Any, name: str):
+        self.nb, self.name = nb, name
+        self.exercises: list[Exercise] = []
+        self.problems: list[str] = []
+        match = CHAPTER_NUMBER_RE.match(Path(name).name)
+        self.chapter = match.group(1) if match else None
+        self.current: Exercise | None = None
+        self.block: tuple[str, int, list[int]] | None = None   # open solution: label, start, cells
+        self.heading_seen = False
+
+    def problem(self, k: int, text: str) -> None:
+        self.problems.append(f"{self.name}: cell {k}: {text}")
+
+    def read(self, k: int, cell: Any) -> None:
+        """Read cell ``k``: inside an open solution, a solution start or end, or other cells."""
+        tags, src = cell_tags(cell), cell_source(cell)
+        md = cell.cell_type == "markdown"
+        found = {"exercise": EXERCISE_RE.search(src) if md else None,
+                 "start": SOLUTION_START_RE.search(src) if md else None,
+                 "end": SOLUTION_END_RE.search(src) if md else None}
+        if md and EXERCISES_HEADING_RE.search(src):
+            self.heading_seen = True
+        if md and SOLUTION_PLAIN_RE.search(src):
+            self.problem(k, "a {solution} directive: write solutions as {solution-start} ... "
+                            "{solution-end} blocks of cells tagged 'solution'")
+        if self.block is not None and self.inside_solution(k, tags, found):
             return
-        code = [cell_source(nb.cells[k - 1]) for k in cells if nb.cells[k - 1].cell_type == "code"]
+        if found["start"]:
+            self.solution_start(k, tags, found["start"].group("label"), bool(found["end"]))
+        elif found["end"]:
+            self.problem(k, "{solution-end} without a {solution-start} above it")
+        elif "solution" in tags:
+            self.problem(k, "cell tagged 'solution' outside a {solution-start} ... "
+                            "{solution-end} block: move it into the block or remove the tag")
+            self.other_cell(k, cell, tags, src, found["exercise"])
+        else:
+            self.other_cell(k, cell, tags, src, found["exercise"])
+
+    def inside_solution(self, k: int, tags: list[str], found: dict) -> bool:
+        """Add cell ``k`` to the open solution; False if it starts something new instead."""
+        label, start, cells = self.block  # type: ignore[misc]
+        if found["exercise"] or found["start"]:
+            what = "an {exercise}" if found["exercise"] else "another {solution-start}"
+            self.problem(k, f"{what} inside the solution of {label} (opened in cell {start}): "
+                            f"close that solution with a {{solution-end}} cell first")
+            self.close_block(k - 1)
+            return False                                 # and read this cell normally
+        if "solution" not in tags:
+            self.problem(k, f"cell inside the solution of {label} is not tagged 'solution' "
+                            f"(the student edition would keep it): add the tag")
+        cells.append(k)
+        if found["end"]:
+            self.close_block(k)
+        return True
+
+    def solution_start(self, k: int, tags: list[str], label: str, also_ends: bool) -> None:
+        if "solution" not in tags:
+            self.problem(k, "the {solution-start} cell is not tagged 'solution': add the tag")
+        current = self.current
+        if current is None or label != current.label:
+            expected = current.label if current else "the exercise above it"
+            self.problem(k, f"{{solution-start}} names {label or 'no label'!r}, but it follows "
+                            f"{expected}; a solution comes right after its exercise's self-check")
+        elif not current.answer_cells or not current.self_check_cells:
+            self.problem(k, f"the solution of {label} comes before its answer or self-check "
+                            f"cell; the order is exercise, answer, self-check, solution")
+        self.block = (label, k, [k])
+        if also_ends:
+            self.close_block(k)
+
+    def close_block(self, end: int) -> None:
+        label, start, cells = self.block  # type: ignore[misc]
+        self.block = None
+        owner = next((ex for ex in self.exercises if ex.label == label), None)
+        if owner is None:
+            self.problem(start, f"{{solution-start}} names {label!r}, but no exercise above has "
+                                f"that :label:; use the label of the exercise it solves")
+            return
+        code = [cell_source(self.nb.cells[i - 1]) for i in cells
+                if self.nb.cells[i - 1].cell_type == "code"]
         if owner.check and not any(owner.check in src for src in code):
-            problem(end, f"the solution of {label} must call the self-check again in a code "
-                         f"cell ({owner.check}(...)) so that it prints ✅")
+            self.problem(end, f"the solution of {label} must call the self-check again in a "
+                              f"code cell ({owner.check}(...)) so that it prints ✅")
         owner.solutions.append(cells)
 
-    for k, cell in enumerate(nb.cells, 1):
-        tags, src, kind = cell_tags(cell), cell_source(cell), cell.cell_type
-        is_md = kind == "markdown"
-        ex_match = EXERCISE_RE.search(src) if is_md else None
-        start_match = SOLUTION_START_RE.search(src) if is_md else None
-        end_match = SOLUTION_END_RE.search(src) if is_md else None
-        if is_md and EXERCISES_HEADING_RE.search(src):
-            heading_seen = True
-        if is_md and SOLUTION_PLAIN_RE.search(src):
-            problem(k, "a {solution} directive: write solutions as {solution-start} ... "
-                       "{solution-end} blocks of cells tagged 'solution'")
-
-        if open_block is not None:                      # inside a solution block
-            label = open_block[0]
-            if ex_match or start_match:
-                what = "an {exercise}" if ex_match else "another {solution-start}"
-                problem(k, f"{what} inside the solution of {label} (opened in cell "
-                           f"{open_block[1]}): close that solution with a {{solution-end}} "
-                           f"cell first")
-                close_block(k - 1)
-                open_block = None                       # and read this cell normally
-            else:
-                if "solution" not in tags:
-                    problem(k, f"cell inside the solution of {label} is not tagged "
-                               f"'solution' (the student edition would keep it): add the tag")
-                open_block[2].append(k)
-                if end_match:
-                    close_block(k)
-                    open_block = None
-                continue
-
-        if start_match:
-            label = start_match.group("label")
-            if "solution" not in tags:
-                problem(k, "the {solution-start} cell is not tagged 'solution': add the tag")
-            if current is None or label != current.label:
-                expected = current.label if current else "the exercise above it"
-                problem(k, f"{{solution-start}} names {label or 'no label'!r}, but it follows "
-                           f"{expected}; a solution comes right after its exercise's self-check")
-            elif not current.answer_cells or not current.self_check_cells:
-                problem(k, f"the solution of {label} comes before its answer or self-check "
-                           f"cell; the order is exercise, answer, self-check, solution")
-            open_block = (label, k, [k])
-            if end_match:
-                close_block(k)
-                open_block = None
-            continue
-        if end_match:
-            problem(k, "{solution-end} without a {solution-start} above it")
-            continue
-        if "solution" in tags:
-            problem(k, "cell tagged 'solution' outside a {solution-start} ... {solution-end} "
-                       "block: move it into the block or remove the tag")
-
+    def other_cell(self, k: int, cell: Any, tags: list[str], src: str, ex_match: Any) -> None:
         if ex_match:
-            label_match = LABEL_RE.search(src, ex_match.end())
-            label = label_match.group("label") if label_match else ""
-            if not label:
-                problem(k, "the {exercise} directive has no ':label: ex-NN-name' option")
-            elif chapter and not label.startswith(f"ex-{chapter.group(1)}-"):
-                problem(k, f"label {label!r} must start with 'ex-{chapter.group(1)}-' "
-                           f"(the chapter number), so that labels are unique in the book")
-            if label and any(ex.label == label for ex in exercises):
-                problem(k, f"label {label!r} is used by two exercises")
-            if not heading_seen:
-                problem(k, "exercises go at the end of the chapter under a '## 练习' heading")
-            current = Exercise(label or f"<cell {k}>", ex_match.group("title"), k)
-            exercises.append(current)
-            if "answer" in tags or "self-check" in tags:
-                problem(k, "the exercise statement must not be tagged 'answer' or 'self-check'")
-            continue
-
+            self.exercise(k, tags, src, ex_match)
+            return
         for tag, attr in (("answer", "answer_cells"), ("self-check", "self_check_cells")):
-            if tag not in tags:
-                continue
-            if kind != "code":
-                problem(k, f"a {kind} cell is tagged {tag!r}; only code cells can be")
-            elif current is None:
-                problem(k, f"cell tagged {tag!r} before any {{exercise}}")
-            elif current.solutions:
-                problem(k, f"cell tagged {tag!r} after the solution of {current.label}; "
-                           f"each exercise starts with its own {{exercise}} cell")
-            else:
-                getattr(current, attr).append(k)
-        if "self-check" in tags and kind == "code" and current is not None:
-            if "answer" in tags:
-                problem(k, "a cell cannot be both 'answer' and 'self-check'")
-            if not current.answer_cells or current.answer_cells[-1] == k:
-                problem(k, f"the self-check of {current.label} comes before its answer cell")
-            call = CHECK_CALL_RE.findall(_last_code_line(src))
-            if not call:
-                problem(k, f"the last line of the self-check of {current.label} must call "
-                           f"exercises.check_<name>(...)")
-            else:
-                current.check = call[-1]
+            if tag in tags:
+                self.tagged(k, cell.cell_type, tag, attr)
+        if "self-check" in tags and cell.cell_type == "code" and self.current is not None:
+            self.self_check(k, tags, src)
 
-    if open_block is not None:
-        problem(open_block[1], f"{{solution-start}} {open_block[0]} is never closed: add a "
-                               f"{{solution-end}} cell tagged 'solution'")
-        close_block(len(nb.cells))
+    def exercise(self, k: int, tags: list[str], src: str, ex_match: Any) -> None:
+        label_match = LABEL_RE.search(src, ex_match.end())
+        label = label_match.group("label") if label_match else ""
+        if not label:
+            self.problem(k, "the {exercise} directive has no ':label: ex-NN-name' option")
+        elif self.chapter and not label.startswith(f"ex-{self.chapter}-"):
+            self.problem(k, f"label {label!r} must start with 'ex-{self.chapter}-' (the chapter "
+                            f"number), so that labels are unique in the book")
+        if label and any(ex.label == label for ex in self.exercises):
+            self.problem(k, f"label {label!r} is used by two exercises")
+        if not self.heading_seen:
+            self.problem(k, "exercises go at the end of the chapter under a '## 练习' heading")
+        self.current = Exercise(label or f"<cell {k}>", ex_match.group("title"), k)
+        self.exercises.append(self.current)
+        if "answer" in tags or "self-check" in tags:
+            self.problem(k, "the exercise statement must not be tagged 'answer' or 'self-check'")
 
-    for ex in exercises:
-        counts = {"answer cell (tag 'answer')": len(ex.answer_cells),
-                  "self-check cell (tag 'self-check')": len(ex.self_check_cells),
-                  "solution block": len(ex.solutions)}
-        for what, n in counts.items():
-            if n != 1:
-                problem(ex.cell, f"exercise {ex.label} has {n} {what}s; it needs exactly one")
-    return exercises, problems
+    def tagged(self, k: int, kind: str, tag: str, attr: str) -> None:
+        if kind != "code":
+            self.problem(k, f"a {kind} cell is tagged {tag!r}; only code cells can be")
+        elif self.current is None:
+            self.problem(k, f"cell tagged {tag!r} before any {{exercise}}")
+        elif self.current.solutions:
+            self.problem(k, f"cell tagged {tag!r} after the solution of {self.current.label}; "
+                            f"each exercise starts with its own {{exercise}} cell")
+        else:
+            getattr(self.current, attr).append(k)
+
+    def self_check(self, k: int, tags: list[str], src: str) -> None:
+        current = self.current
+        if "answer" in tags:
+            self.problem(k, "a cell cannot be both 'answer' and 'self-check'")
+        if not current.answer_cells or current.answer_cells[-1] == k:
+            self.problem(k, f"the self-check of {current.label} comes before its answer cell")
+        call = CHECK_CALL_RE.findall(_last_code_line(src))
+        if not call:
+            self.problem(k, f"the last line of the self-check of {current.label} must call "
+                            f"exercises.check_<name>(...)")
+        else:
+            current.check = call[-1]
+
+    def finish(self) -> None:
+        if self.block is not None:
+            self.problem(self.block[1], f"{{solution-start}} {self.block[0]} is never closed: "
+                                        f"add a {{solution-end}} cell tagged 'solution'")
+            self.close_block(len(self.nb.cells))
+        for ex in self.exercises:
+            counts = {"answer cell (tag 'answer')": len(ex.answer_cells),
+                      "self-check cell (tag 'self-check')": len(ex.self_check_cells),
+                      "solution block": len(ex.solutions)}
+            for what, n in counts.items():
+                if n != 1:
+                    self.problem(ex.cell, f"exercise {ex.label} has {n} {what}s; it needs "
+                                          f"exactly one")
 
 
 def exercise_format_problems(nb: Any, name: str = "notebook") -> list[str]:

@@ -304,6 +304,27 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
     """
     root = Path(root or repo_root()).resolve()
     out = Path(out_dir).expanduser().resolve()
+    config_text, extra = _read_course(root)
+    _check_out_dir(out, root, force, extra)
+    teacher, pages = _teacher_sources(root)
+    _copy_course(root, out, config_text, extra, repository_url, log)
+    _write_student_notebooks(teacher, root, out, log)
+
+    needles = solution_needles(teacher.values(), [p.read_text(encoding="utf-8") for p in pages])
+    _refuse_leaks(out, needles)
+    log(f"no solution text in the student notebooks ({len(needles)} texts searched)")
+    if not build:
+        return out
+    log(f"building the student book in {out / '_build' / 'html'} (takes a minute or two) ...")
+    _build_without_warnings(out)
+    _refuse_leaks(out, needles)
+    html_dir = out / "_build" / "html"
+    log(f"built {html_dir}; no solution text in its pages, _sources or downloads")
+    return html_dir
+
+
+def _read_course(root: Path) -> tuple[str, list[str]]:
+    """The teacher's ``_config.yml`` text and the asset paths it names (to be copied)."""
     for required in ("_config.yml", "_toc.yml", "chapters"):
         if not (root / required).exists():
             raise StudentEditionError(f"{root} is not the course repository: it has no "
@@ -311,12 +332,14 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
     config_text = (root / "_config.yml").read_text(encoding="utf-8")
     import yaml
 
-    extra = sorted(set(_config_paths(yaml.safe_load(config_text) or {}, root)))
-    _check_out_dir(out, root, force, extra)
+    return config_text, sorted(set(_config_paths(yaml.safe_load(config_text) or {}, root)))
 
+
+def _teacher_sources(root: Path) -> tuple[dict[Path, Any], list[Path]]:
+    """The teacher notebooks (read) and Markdown pages; refuse any whose format could leak."""
     chapter_dir = root / "chapters"
-    notebooks = sorted(chapter_dir.rglob("*.ipynb"))
-    notebooks = [p for p in notebooks if not SKIP_DIRS.intersection(p.parts)]
+    notebooks = [p for p in sorted(chapter_dir.rglob("*.ipynb"))
+                 if not SKIP_DIRS.intersection(p.parts)]
     teacher = {p: nbformat.read(p, as_version=4) for p in notebooks}
     problems = [msg for p, nb in teacher.items()
                 for msg in exercise_format_problems(nb, str(p.relative_to(root)))]
@@ -328,7 +351,12 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
     if problems:
         raise StudentEditionError("the exercises are not in the course format, so solutions "
                                   "could leak:\n  " + "\n  ".join(problems))
+    return teacher, pages
 
+
+def _copy_course(root: Path, out: Path, config_text: str, extra: list[str],
+                 repository_url: str | None, log: Callable[[str], Any]) -> None:
+    """A fresh ``out`` with the marker, the student config, the toc, assets and chapter files."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -345,8 +373,11 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
             shutil.copy2(source, out / name)
     if extra:
         log(f"copied assets named in _config.yml: {', '.join(extra)}")
-    shutil.copytree(chapter_dir, out / "chapters", ignore=_copy_ignore_notebooks)
+    shutil.copytree(root / "chapters", out / "chapters", ignore=_copy_ignore_notebooks)
 
+
+def _write_student_notebooks(teacher: dict[Path, Any], root: Path, out: Path,
+                             log: Callable[[str], Any]) -> None:
     for i, (path, nb) in enumerate(teacher.items(), 1):
         student = make_student_notebook(nb)
         rel = path.relative_to(root)
@@ -357,16 +388,8 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
         log(f"[{i}/{len(teacher)}] {rel}: {n_ex} exercise(s), {removed} solution cell(s) "
             f"removed")
 
-    allowed = [p.read_text(encoding="utf-8") for p in pages]
-    needles = solution_needles(teacher.values(), allowed)
-    leaks = find_leaks(out, needles)
-    if leaks:
-        raise StudentEditionError(_leak_message(leaks, out))
-    log(f"no solution text in the student notebooks ({len(needles)} texts searched)")
-    if not build:
-        return out
 
-    log(f"building the student book in {out / '_build' / 'html'} (takes a minute or two) ...")
+def _build_without_warnings(out: Path) -> None:
     proc = build_student_book(out)
     output = proc.stdout + proc.stderr
     warnings = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln]
@@ -374,12 +397,12 @@ def make_student_edition(out_dir: Path | str, *, root: Path | str | None = None,
         detail = "\n".join(warnings[:30]) or output[-3000:]
         raise StudentEditionError(f"jupyter-book build of the student edition failed "
                                   f"(exit code {proc.returncode}):\n{detail}")
+
+
+def _refuse_leaks(out: Path, needles: list[str]) -> None:
     leaks = find_leaks(out, needles)
     if leaks:
         raise StudentEditionError(_leak_message(leaks, out))
-    html_dir = out / "_build" / "html"
-    log(f"built {html_dir}; no solution text in its pages, _sources or downloads")
-    return html_dir
 
 
 def _leak_message(leaks: list[tuple[Path, str]], out: Path) -> str:
