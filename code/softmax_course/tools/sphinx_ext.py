@@ -30,11 +30,28 @@ Loaded by ``_config.yml`` as ``sphinx: extra_extensions: [..., softmax_course.to
 4. Chinese interface. Sphinx's, the themes' and MyST-NB's zh_CN texts miss a few tooltips and
    labels, which showed in English ("Launch on Binder", "Color mode", "Link to this heading",
    "Toggle hidden content", ...). We add them to the message catalogs (and replace MyST-NB's
-   fixed label). ``_templates/`` overrides the two sidebar buttons whose tooltips are fixed.
+   fixed label). ``_templates/`` overrides the two sidebar buttons whose tooltips are fixed;
+   the theme's fixed navigation labels "Main" and "Page" are replaced in the written pages.
+
+5. Light pages. pydata-sphinx-theme puts three scripts on every page that only the search page
+   needs (``searchtools.js``, ``language_data.js`` and the whole ``searchindex.js``) and
+   ``fontawesome.js`` (1.5 MB, it turns the icon classes into SVG). After the build we remove
+   them from the written pages (the search page keeps its search scripts); ``_assets/icons.css``
+   draws the few icons the pages show. The search page gets ``_assets/search-snippets.js``,
+   which makes result snippets from the article's prose instead of the page furniture and TeX.
+
+7. Heading anchors. docutils cannot make an id from a Chinese title and numbers them
+   (``#id1``, ``#id2``…), anchors that say nothing and change when a section is added. A section
+   whose id is such a number gets its title as id instead (``#为什么分数不是概率``).
+
+6. One-character words. Sphinx's Chinese index drops words of one character, so 熵 found
+   nothing: single Chinese characters are kept, and a one-character course term (熵) is also
+   indexed inside the words that contain it (交叉熵, 相对熵).
 """
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +61,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.search.zh import SearchChinese
+from sphinx.transforms import SphinxTransform
 
 #: Interface texts missing from the zh_CN catalogs, by catalog: Sphinx and pydata-sphinx-theme
 #: ("sphinx") and sphinx-book-theme ("booktheme").
@@ -68,6 +86,18 @@ ZH_CN_MESSAGES = {
 ZH_CN_BODY = {
     'aria-label="Toggle hidden content"': 'aria-label="显示或隐藏代码"',
 }
+#: Fixed English navigation labels of the themes' templates, replaced in every written page.
+ZH_CN_PAGE = {
+    '<nav class="bd-links bd-docs-nav" aria-label="Main">':
+        '<nav class="bd-links bd-docs-nav" aria-label="课程目录">',
+    '<nav aria-label="Page">': '<nav aria-label="本页目录">',
+}
+#: Scripts removed from the written pages (``search`` pages keep the search scripts).
+HEAVY_SCRIPTS = re.compile(
+    r'[ \t]*<script (?:defer )?src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+    r'searchindex\.js)"></script>\n?')
 #: The course terms, a jieba user dictionary (one word per line): the default search dictionary.
 DICTIONARY = Path(__file__).with_name("jieba_dict.txt")
 
@@ -95,9 +125,47 @@ class SearchChineseCourse(SearchChinese):
 
     def split(self, input: str) -> list[str]:
         words = super().split(input)
-        inside = [term for word in words if len(word) > 2
-                  for term in self.course_terms if term != word and term in word]
+        inside = [term for word in words if len(word) > 1
+                  for term in self.course_terms if len(term) < len(word) and term in word]
         return words + inside
+
+    def word_filter(self, stemmed_word: str) -> bool:
+        """Keep words of two or more characters, and single Chinese characters (熵, 温)."""
+        return len(stemmed_word) > 1 or bool(_CJK.fullmatch(stemmed_word))
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def heading_slug(title: str) -> str:
+    """An HTML id made from a heading's text: words joined by hyphens, punctuation dropped.
+
+    Example
+    -------
+    >>> heading_slug("为什么分数不是概率？"), heading_slug("softmax 的定义"), heading_slug("4.3 小结")
+    ('为什么分数不是概率', 'softmax-的定义', '43-小结')
+    """
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower())
+    return re.sub(r"[\s-]+", "-", slug).strip("-")
+
+
+class ReadableSectionIds(SphinxTransform):
+    """Give sections whose id docutils numbered (``id1``) their title as id (see the module)."""
+
+    default_priority = 100       # before the environment collects labels and the toc
+
+    def apply(self, **kwargs: Any) -> None:
+        for section in self.document.findall(nodes.section):
+            ids = section["ids"]
+            if not ids or not re.fullmatch(r"id\d+", ids[0]) or not section.children:
+                continue
+            base = heading_slug(section[0].astext()) or ids[0]
+            slug, n = base, 1
+            while slug in self.document.ids:
+                n += 1
+                slug = f"{base}-{n}"
+            ids.insert(0, slug)
+            self.document.ids[slug] = section
 
 
 def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str,
@@ -166,6 +234,48 @@ def translate_body(app: Sphinx, pagename: str, templatename: str, context: dict[
             context["body"] = context["body"].replace(english, chinese)
 
 
+def add_search_snippets(app: Sphinx, pagename: str, templatename: str,
+                        context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Load ``search-snippets.js`` on the search page only (after Sphinx's search script)."""
+    if pagename == "search":
+        app.add_js_file("search-snippets.js", loading_method="defer")
+
+
+def lighten_page(html: str, *, search_page: bool) -> str:
+    """A written page without fontawesome.js, without the search scripts unless it is the
+    search page, and with Chinese navigation labels (see ZH_CN_PAGE).
+
+    Example
+    -------
+    >>> page = ('<script defer src="_static/scripts/fontawesome.js?digest=1"></script>\\n'
+    ...         '<script src="searchindex.js"></script>\\n<nav aria-label="Page">')
+    >>> lighten_page(page, search_page=False)
+    '<nav aria-label="本页目录">'
+    >>> lighten_page(page, search_page=True)
+    '<script src="searchindex.js"></script>\\n<nav aria-label="本页目录">'
+    """
+    html = HEAVY_SCRIPTS.sub("", html)
+    if not search_page:
+        html = SEARCH_SCRIPTS.sub("", html)
+    for english, chinese in ZH_CN_PAGE.items():
+        html = html.replace(english, chinese)
+    return html
+
+
+def lighten_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Apply :func:`lighten_page` to every page the HTML builder wrote (build-finished)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for path in outdir.rglob("*.html"):
+        if "_static" in path.relative_to(outdir).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        new = lighten_page(text, search_page=path.relative_to(outdir).as_posix() == "search.html")
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+
+
 def share_html_node_handlers(app: Sphinx) -> None:
     """Give an HTML-format builder with its own handler table the "html" handlers it lacks."""
     builder = app.builder
@@ -178,9 +288,12 @@ def share_html_node_handlers(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the Chinese splitter and connect the fixes (Sphinx's extension entry point)."""
     app.add_search_language(SearchChineseCourse)
+    app.add_transform(ReadableSectionIds)
     app.connect("config-inited", resolve_search_dictionary)
     app.connect("builder-inited", share_html_node_handlers)
     app.connect("builder-inited", add_chinese_messages)
     app.connect("html-page-context", translate_body)
+    app.connect("html-page-context", add_search_snippets)
+    app.connect("build-finished", lighten_pages)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
