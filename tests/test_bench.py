@@ -14,7 +14,6 @@ import pytest
 
 from softmax_course.tools import bench
 from softmax_course.data import toy_images
-from softmax_course.train import fit
 
 KERNELS = ("log_softmax", "softmax", "logsumexp", "cross_entropy", "cross_entropy_grad")
 
@@ -45,7 +44,7 @@ def test_smoke_run_prints_every_row(capsys):
     assert len(training) == 5
     assert all(r[0].startswith("digits 1347×64 → 10, `fit(") for r in training[:4])
     assert "batch_size=32" in training[0][0] and "batch_size=128" in training[2][0]
-    assert "LogisticRegression" in training[0][0] and "bare numpy" in training[3][0]
+    assert "LogisticRegression" in training[0][0] and "floor" in training[3][0]
     assert "Fashion-MNIST's shape 1024×64" in training[4][0]
     assert re.search(r"\d\.\d{4} vs \d\.\d{4}", training[0][4])
     course = table_rows(out, "### The course")
@@ -109,13 +108,32 @@ def test_kernel_benchmark_refuses_a_wrong_kernel(monkeypatch):
         bench.kernel_benchmarks(((4, 3),), repeat=1, min_seconds=0.0)
 
 
-def test_bare_numpy_reference_is_the_same_sgd_as_fit():
-    X, y = toy_images(100, seed=3)
-    hp = dict(num_epochs=3, batch_size=16, lr=0.5, seed=2)
-    model, _ = fit(X, y, progress=False, **hp)
-    W, b = bench._bare_fit(X, y, num_classes=3, **hp)
-    np.testing.assert_allclose(W, model.W, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(b, model.b, rtol=1e-12, atol=1e-15)
+def test_training_benchmark_times_the_package_fit(monkeypatch):
+    # the timed training is train.fit itself (which runs sgd_step), not a copy of it
+    from softmax_course import train
+
+    calls = []
+    real_fit = train.fit
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("num_epochs"))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit", spy)
+    steps = []
+    real_step = train.sgd_step
+    monkeypatch.setattr(train, "sgd_step", lambda *a, **k: steps.append(1) or real_step(*a, **k))
+    table = bench.training_benchmarks(smoke=True, repeat=1)
+    assert len(table.rows) == 5
+    assert len(calls) >= 6 and steps       # untimed runs, timed runs, the epoch row
+    assert not hasattr(bench, "_bare_fit") and not hasattr(bench, "_sgd_epoch_bare")
+
+
+def test_matmul_floor_only_multiplies():
+    X, _ = toy_images(40, seed=1)
+    before = X.copy()
+    assert bench._matmul_floor(X, num_epochs=2, batch_size=16, num_classes=3, seed=0) is None
+    np.testing.assert_array_equal(X, before)
 
 
 def test_markdown_table_has_the_same_number_of_cells_on_every_line():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special as sp
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import softmax_course as sc
+from softmax_course.calculus import numerical_gradient
 from softmax_course import (cross_entropy, cross_entropy_grad, log_softmax, logsumexp, one_hot,
                             softmax)
 
@@ -31,8 +33,10 @@ def test_matches_scipy(shape, axis, scale):
     o = np.random.default_rng(42).normal(size=shape) * scale
     np.testing.assert_allclose(softmax(o, axis=axis), sp.softmax(o, axis=axis), rtol=RTOL,
                                atol=1e-300)
+    # scipy's log_softmax has an absolute error of about 1e-16 near 0 (it takes log(1 + r)
+    # where the package takes log1p(r)): relative accuracy there is checked against mpmath
     np.testing.assert_allclose(log_softmax(o, axis=axis), sp.log_softmax(o, axis=axis),
-                               rtol=RTOL)
+                               rtol=RTOL, atol=1e-15)
     np.testing.assert_allclose(logsumexp(o, axis=axis), sp.logsumexp(o, axis=axis), rtol=RTOL)
 
 
@@ -42,7 +46,7 @@ def test_temperature_divides_logits(temperature):
     np.testing.assert_allclose(softmax(o, temperature=temperature),
                                sp.softmax(o / temperature, axis=-1), rtol=1e-11, atol=1e-300)
     np.testing.assert_allclose(log_softmax(o, temperature=temperature),
-                               sp.log_softmax(o / temperature, axis=-1), rtol=1e-11)
+                               sp.log_softmax(o / temperature, axis=-1), rtol=1e-11, atol=1e-15)
 
 
 def test_float32_stays_float32():
@@ -75,22 +79,13 @@ def test_soft_labels_expected_loss():
 
 
 # ------------------------------------------------------------------ finite differences
-def central_difference(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[idx] = eps
-        g[idx] = (f(x + step) - f(x - step)) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("soft", [False, True])
 def test_gradient_matches_finite_differences(reduction, soft):
     rng = np.random.default_rng(5)
     o = rng.normal(size=(4, 3)) * 2
     y = rng.dirichlet(np.ones(3), size=4) if soft else rng.integers(0, 3, size=4)
-    numeric = central_difference(lambda z: cross_entropy(z, y, reduction=reduction), o)
+    numeric = numerical_gradient(lambda z: cross_entropy(z, y, reduction=reduction), o)
     np.testing.assert_allclose(cross_entropy_grad(o, y, reduction=reduction), numeric,
                                atol=1e-8)
 
@@ -101,7 +96,7 @@ def test_gradient_none_is_per_sample():
     y = np.array([0, 3, 1])
     g = cross_entropy_grad(o, y, reduction="none")
     for i in range(3):
-        numeric = central_difference(lambda z: cross_entropy(z[None], y[i:i + 1], "sum"), o[i])
+        numeric = numerical_gradient(lambda z: cross_entropy(z[None], y[i:i + 1], "sum"), o[i])
         np.testing.assert_allclose(g[i], numeric, atol=1e-8)
 
 
@@ -210,6 +205,141 @@ def test_top_level_reexports():
     for name in ("logsumexp", "softmax", "log_softmax", "one_hot", "cross_entropy",
                  "cross_entropy_grad"):
         assert getattr(sc, name) is getattr(sc.core, name)
+
+
+# ----------------------------------------------------------- precision at the extremes
+mpmath.mp.dps = 60
+
+
+def mp_log_terms(row):
+    """The largest entry m and log(sum(exp(row - m))) in 60-digit arithmetic (as mpf).
+
+    The second is evaluated as log1p of the other terms, so that it has 60 significant digits
+    even when it is tiny.
+    """
+    x = [mpmath.mpf(float(v)) for v in row]
+    i = max(range(len(x)), key=x.__getitem__)
+    return x[i], mpmath.log1p(mpmath.fsum(mpmath.exp(v - x[i]) for k, v in enumerate(x) if k != i))
+
+
+def mp_logsumexp(row):
+    """log(sum(exp(row))) to 60 digits, rounded to a float."""
+    m, rest = mp_log_terms(row)
+    return float(m + rest)
+
+
+def test_logsumexp_keeps_a_dominated_term():
+    # scipy issue 18295: m + log(sum) rounds log(1 + e^-40) to 0; the exact value is e^-40
+    assert float(logsumexp([0.0, -40.0])) == pytest.approx(np.logaddexp(0, -40), rel=1e-13, abs=0)
+    assert np.logaddexp(0, -40) == 4.248354255291589e-18
+    for gap in (20.0, 40.0, 300.0, 700.0):
+        expected = np.logaddexp(0.0, -gap)
+        assert float(logsumexp([0.0, -gap])) == pytest.approx(expected, rel=1e-13, abs=0)
+        assert float(logsumexp([-gap, 0.0, -gap])) == pytest.approx(
+            np.logaddexp.reduce([0.0, -gap, -gap]), rel=1e-13, abs=0)
+    assert float(logsumexp(np.array([0.0, -40.0], dtype=np.float32))) == pytest.approx(
+        np.logaddexp(0, -40), rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("row", [
+    [0.0, 0.0, -40.0],               # a tie: only one of the maxima is left out of the log1p
+    [5.0, 5.0, 5.0, 5.0],
+    [-3.0, 7.0, 7.0, -30.0, 6.9],
+    [1e308, 1e308, 1e308 - 1e293],
+    [0.0, -1e-17, -40.0],            # a near-tie
+])
+def test_logsumexp_with_several_maxima_against_mpmath(row):
+    assert float(logsumexp(row)) == pytest.approx(mp_logsumexp(row), rel=1e-14, abs=0)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-800, 800)))
+def test_logsumexp_and_log_softmax_relative_accuracy_against_mpmath(o):
+    # the rounding of o_k - m (an absolute error up to spread * eps / 2) becomes a relative
+    # error of exp(o_k - m): that is the problem's condition, the same for every float method
+    rtol = np.finfo(float).eps * (8 + float(o.max() - o.min()))
+    assert float(logsumexp(o)) == pytest.approx(mp_logsumexp(o), rel=4e-15, abs=1e-300)
+    m, rest = mp_log_terms(o)
+    exact = [float(mpmath.mpf(float(x)) - m - rest) for x in o]
+    np.testing.assert_allclose(log_softmax(o), exact, rtol=rtol, atol=1e-300)
+
+
+@pytest.mark.parametrize("gap", [20.0, 40.0, 700.0])
+@pytest.mark.parametrize("q", [2, 3, 10])
+def test_confident_correct_prediction_has_a_relatively_accurate_loss(gap, q):
+    # loss of [[gap, 0, ..., 0]] with label 0: log(1 + (q - 1) e^-gap), about (q - 1) e^-gap
+    o = np.zeros((2, q))
+    o[:, 0] = gap
+    o[1] += 123.25                   # the same gaps around a large logit
+    exact = float(mpmath.log1p((q - 1) * mpmath.exp(-mpmath.mpf(gap))))
+    assert exact > 0
+    np.testing.assert_allclose(cross_entropy(o, [0, 0], reduction="none"), exact, rtol=1e-13,
+                               atol=0)
+    np.testing.assert_allclose(cross_entropy(o, np.eye(q)[[0, 0]], reduction="none"), exact,
+                               rtol=1e-13, atol=0)
+    np.testing.assert_allclose(-log_softmax(o)[:, 0], exact, rtol=1e-13, atol=0)
+    if q == 2:
+        assert cross_entropy(o[:1], [0]) == pytest.approx(np.log1p(np.exp(-gap)), rel=1e-13,
+                                                         abs=0)
+        assert cross_entropy(o[:1], [0]) == pytest.approx(np.logaddexp(0, -gap) - 0, rel=1e-13,
+                                                         abs=0)
+    # and the wrong label costs the gap (plus the same tiny term)
+    assert cross_entropy(o[:1], [1]) == pytest.approx(gap + exact, rel=1e-15)
+
+
+def test_mean_loss_near_the_largest_float_is_finite_and_sum_is_inf_without_warning():
+    big = 1.7e308
+    o = np.array([[0.0, -big]] * 3)                 # each loss is 1.7e308 (+ e^-1.7e308)
+    y = np.array([1, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per = cross_entropy(o, y, reduction="none")
+        mean = cross_entropy(o, y)
+        total = cross_entropy(o, y, reduction="sum")
+        grad = cross_entropy_grad(o, y)
+    np.testing.assert_array_equal(per, big)
+    assert mean == pytest.approx(big, rel=1e-15)      # the exact mean is representable
+    assert total == np.inf                              # the exact sum 5.1e308 is not
+    assert np.isfinite(grad).all()
+    # a mean of different large losses: (1.7e308 + 1.5e308 + 0.1e308) / 3
+    o2 = np.array([[0.0, -1.7e308], [0.0, -1.5e308], [0.0, -0.1e308]])
+    assert cross_entropy(o2, y) == pytest.approx(1.1e308, rel=1e-15)
+
+
+@pytest.mark.skipif(np.dtype(np.longdouble).itemsize <= 8,
+                    reason="long double is float64 on this platform")
+@pytest.mark.parametrize("f", [softmax, log_softmax, logsumexp])
+def test_long_double_input_is_a_clear_error_without_a_warning(f):
+    o = np.array([[np.longdouble("1e400"), 0.0]])      # beyond float64: a cast would overflow
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match=r"o has dtype float128.*supported dtypes are "
+                                            r"float64 and float32"):
+            f(o)
+        with pytest.raises(TypeError, match=r"logits has dtype float128.*float64 and float32"):
+            cross_entropy(o, [0])
+        with pytest.raises(TypeError, match=r"logits has dtype float128"):
+            cross_entropy_grad(np.ones((1, 2), dtype=np.longdouble), [0])
+
+
+def test_huge_float_labels_are_an_error_not_a_cast_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"labels must be class indices, but contains 1e\+300"):
+            cross_entropy(np.zeros((2, 3)), np.array([0.0, 1e300]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: logsumexp(np.zeros((3, 0))), lambda: logsumexp([]),
+    lambda: log_softmax(np.zeros((0, 4))), lambda: softmax(np.zeros(0)),
+])
+def test_empty_input_raises_as_the_docstrings_say(call):
+    with pytest.raises(ValueError, match=r"o is empty"):
+        call()
+    for f in (cross_entropy, cross_entropy_grad):
+        with pytest.raises(ValueError, match=r"logits is empty"):
+            f(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    for f in (logsumexp, log_softmax, softmax, cross_entropy, cross_entropy_grad):
+        assert "empty" in f.__doc__
 
 
 # ----------------------------------------------------------------------- bad input

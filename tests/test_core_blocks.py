@@ -1,8 +1,9 @@
-"""The cache-blocked path of softmax_course.core: same bits as one block, same errors, no warnings.
+"""core.by_row_blocks: same bits for any block size and memory order, same errors, no warnings.
 
 tests/test_core.py checks the functions on small arrays, which fit in one block. Here the block
 size is shrunk to a few rows so that every function goes through its loop over blocks, and the
-results are compared bit for bit with the single-block computation and with scipy.special.
+results are compared bit for bit with the single-block computation, with each row computed
+alone, across memory orders (C, Fortran, strided views, another axis), and with scipy.special.
 """
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ def batch(dtype=np.float64, shape=(37, 5), seed=0):
     o[8] = -big
     o[20] = big
     return o
+
+
+def block_count(o):
+    """How many blocks by_row_blocks cuts the rows of o into (with the current block size)."""
+    calls = []
+    core.by_row_blocks(lambda x: calls.append(len(x)) or x, o)
+    assert sum(calls) == o.size // o.shape[-1]          # every row exactly once
+    return len(calls)
 
 
 def all_results(o, y, p, temperature=1.0):
@@ -53,7 +62,7 @@ def test_blocks_give_the_same_bits_as_one_block(monkeypatch, dtype, temperature)
     monkeypatch.setattr(core, "_BLOCK_BYTES", HUGE)
     whole = all_results(o, y, p, temperature)
     monkeypatch.setattr(core, "_BLOCK_BYTES", TINY)
-    assert len(list(core._row_blocks(o))) >= 10
+    assert block_count(o) >= 10
     blocked = all_results(o, y, p, temperature)
     for name in whole:
         np.testing.assert_array_equal(blocked[name], whole[name], err_msg=name)
@@ -140,26 +149,60 @@ def test_fast_paths_still_check_everything():
 
 
 def test_a_large_batch_is_split_into_blocks():
-    o = np.zeros((4096, 1000))
-    blocks = list(core._row_blocks(o))
-    assert len(blocks) > 1
-    assert sum(len(range(*b.indices(4096))) for b in blocks) == 4096
+    assert block_count(np.zeros((4096, 1000))) > 1
+    assert block_count(np.zeros((256, 10))) == 1
 
 
+LAYOUTS = {
+    "C": lambda o: np.ascontiguousarray(o),
+    "Fortran": lambda o: np.asfortranarray(o),
+    "strided view": lambda o: np.repeat(o, 2, axis=0)[::2],
+    "reversed columns": lambda o: np.ascontiguousarray(o[:, ::-1])[:, ::-1],
+    "transposed, axis 0": lambda o: np.ascontiguousarray(o.T),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("block", [TINY, HUGE])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_fused_loss_and_grad_equal_the_public_pair_bit_for_bit(dtype):
-    o = batch(dtype, shape=(23, 5))
-    y = np.random.default_rng(5).integers(0, 5, size=23)
-    y[3] = 1                                    # o[3, 1] - max(o[3]) is below -max float
+def test_same_bits_for_every_memory_order_and_as_each_row_alone(monkeypatch, layout, block,
+                                                                  dtype):
+    # the documented claim of by_row_blocks: each row is computed by the same operations on a
+    # C-ordered block, so neither the block size nor the memory order changes a single bit
+    monkeypatch.setattr(core, "_BLOCK_BYTES", block)
+    o = batch(dtype, shape=(29, 5))
+    o[5] = [0.0, -40.0, -40.0, 0.0, -745.0]            # ties, a dominant term, underflow
+    y = np.random.default_rng(7).integers(0, 5, size=29)
+    arr = LAYOUTS[layout](o)
+    axis = 0 if layout.startswith("transposed") else -1
+    assert np.array_equal(np.moveaxis(arr, axis, -1), o)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        loss, g = core._loss_sum_and_grad(o, y)
-    assert loss == cross_entropy(o, y, reduction="sum")
-    np.testing.assert_array_equal(g, cross_entropy_grad(o, y))
-    assert g.dtype == dtype
-    assert loss == np.inf
-    finite = o[[0, 1, 2, 4, 5]]
-    loss, g = core._loss_sum_and_grad(finite, y[:5])
-    assert np.isfinite(loss)
-    assert loss == pytest.approx(-sp.log_softmax(finite.astype(np.float64), axis=1)[
-        np.arange(5), y[:5]].sum(), rel=1e-5 if dtype == np.float32 else 1e-12)
+        results = {"softmax": softmax(arr, axis=axis, temperature=0.7),
+                   "log_softmax": log_softmax(arr, axis=axis),
+                   "logsumexp": logsumexp(arr, axis=axis)}
+        if axis == -1:
+            results["ce"] = cross_entropy(arr, y, "none")
+            results["grad"] = cross_entropy_grad(arr, y, "sum")
+        for i in range(o.shape[0]):
+            row = o[i].copy()
+            alone = {"softmax": softmax(row, temperature=0.7), "log_softmax": log_softmax(row),
+                     "logsumexp": logsumexp(row),
+                     "ce": cross_entropy(row[None], y[i:i + 1], "none")[0],
+                     "grad": cross_entropy_grad(row[None], y[i:i + 1], "sum")[0]}
+            for name, value in results.items():
+                got = np.moveaxis(value, axis, -1)[i] if value.ndim > 1 else value[i]
+                np.testing.assert_array_equal(got, alone[name], err_msg=f"{name} row {i}")
+
+
+def test_by_row_blocks_on_its_own():
+    o = np.arange(24.0).reshape(2, 3, 4)
+    sums = core.by_row_blocks(lambda x: x.sum(axis=-1, keepdims=True), o, 1, width=1)
+    np.testing.assert_array_equal(sums, o.sum(axis=1, keepdims=True))
+    labels = np.array([2, 0, 1])
+    picked = core.by_row_blocks(lambda x, y: np.take_along_axis(x, y[:, None], -1),
+                                np.eye(3), -1, labels, width=1)
+    np.testing.assert_array_equal(picked[:, 0], [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"X must be finite.*entry \(1, 2\) is nan"):
+        core.by_row_blocks(lambda x: x, np.array([[0.0, 1.0, 2.0], [0.0, 1.0, np.nan]]),
+                           name="X")

@@ -6,6 +6,7 @@ fix it. Keeping them here means every module reports bad input in the same words
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -50,6 +51,11 @@ def as_float_array(x: Any, name: str, *, ndim: int | None = None, min_ndim: int 
                                  or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers, but got {_describe(arr)}; "
                         f"convert it with np.asarray({name}, dtype=float).")
+    if arr.dtype.itemsize > 8:           # np.longdouble (where it is wider than float64)
+        raise TypeError(f"{name} has dtype {arr.dtype}, which the package does not compute in; "
+                        f"supported dtypes are float64 and float32 (integers and float16 become "
+                        f"float64): convert it with np.asarray({name}, dtype=np.float64), "
+                        f"knowing that values beyond ±1.8e308 then become ±inf.")
     if arr.dtype != np.float32:
         arr = arr.astype(np.float64, copy=False)
     if ndim is not None and arr.ndim != ndim:
@@ -88,7 +94,7 @@ def check_positive(value: Any, name: str) -> float:
         raise TypeError(f"{name} must be a positive real number, but got {_describe(value)}; "
                         f"pass e.g. {name}=1.0.")
     value = float(value)
-    if not (np.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a finite number > 0, but got {value}; "
                          f"use e.g. {name}=1.0 (smaller is sharper, larger is flatter).")
     return value
@@ -100,7 +106,7 @@ def check_nonnegative(value: Any, name: str) -> float:
         raise TypeError(f"{name} must be a real number >= 0, but got {_describe(value)}; "
                         f"pass e.g. {name}=0.0.")
     value = float(value)
-    if not (np.isfinite(value) and value >= 0):
+    if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, but got {value}; "
                          f"use e.g. {name}=0.0 (off) or a small value such as 1e-4.")
     return value
@@ -151,6 +157,9 @@ def as_labels(labels: Any, name: str = "labels", *, num_classes: int | None = No
             bad = arr[~(np.isfinite(arr) & (arr == np.round(arr)))][0]
             raise ValueError(f"{name} must be whole numbers (class indices), but got {bad}; "
                              f"round or cast them with np.asarray({name}, dtype=int).")
+        if np.abs(arr).max() >= 2.0 ** 62:    # would not fit in int64: no cast warning
+            raise ValueError(f"{name} must be class indices, but contains "
+                             f"{arr[np.abs(arr).argmax()]}; check that these are labels.")
     arr = arr.astype(np.int64)
     if length is not None and arr.shape[0] != length:
         raise ValueError(f"{name} has {arr.shape[0]} entries but there are {length} samples; "

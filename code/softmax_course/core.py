@@ -6,14 +6,15 @@ logits of any finite magnitude (up to about ±1.8e308) give finite results, and 
 logits further apart than the largest float), the answer is ``-inf`` (a log-probability) or
 ``0.0`` (a probability), which is the correctly rounded result. No numpy warning escapes.
 
-Large batches are processed in blocks of rows that stay in the CPU cache (see
-``_along_last_axis``); the result is the same, bit for bit, only faster
-(``python -m softmax_course bench`` measures it).
+Each public kernel shows its formula in its own body, as a small function of a block of rows
+(the classes along the last axis). :func:`by_row_blocks` applies it to the whole array; it is
+the only place that cares about speed (cache-sized blocks of rows, one output buffer, the
+finiteness check while a block is in cache). ``python -m softmax_course bench`` measures it.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,88 +22,96 @@ from ._validation import (as_float_array, as_labels, as_prob_rows, check_axis, c
                           check_int, check_positive)
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "one_hot", "cross_entropy",
-           "cross_entropy_grad"]
+           "cross_entropy_grad", "by_row_blocks"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _shifted(o: np.ndarray, axis: int, temperature: float,
-             out: np.ndarray | None = None) -> np.ndarray:
-    """Return ``(o - max(o)) / temperature`` along ``axis`` (every entry <= 0).
-
-    For ``temperature >= 1`` it divides first (``o / T`` cannot overflow), otherwise it
-    subtracts first (the shifted values are <= 0, so dividing can only move them towards
-    ``-inf``, which is then the exact answer rounded). The result is written into ``out`` when
-    given (no temporary array), else into a new array; the caller owns it.
-    """
-    with np.errstate(over="ignore", under="ignore"):
-        if temperature == 1.0:
-            s = np.subtract(o, o.max(axis=axis, keepdims=True), out=out)
-        elif temperature > 1.0:
-            s = np.divide(o, temperature, out=out)
-            s -= s.max(axis=axis, keepdims=True)
-        else:
-            s = np.subtract(o, o.max(axis=axis, keepdims=True), out=out)
-            s /= temperature
-    return s
+_BLOCK_BYTES = 1 << 21  # 2 MiB of rows per block: measured best between 128 KiB and 64 MiB
 
 
 # ------------------------------------------------------------------ speed: blocks of rows
-# A kernel below makes about five passes over its array (max, subtract, exp, sum, ...). On a
-# large batch each pass would stream the whole array through main memory; applied to a block
-# of rows that stays in the CPU's caches, only the first read and the last write reach memory.
-# The results are bit for bit those of one call on the whole array (each row is computed by
-# the same operations), and each kernel writes into its block of the result (``out=``), so no
-# temporary array of the full size is made. The blocks are also where the input is checked for
-# NaN and infinity, while the block is in cache.
+def by_row_blocks(formula: Callable[..., np.ndarray], o: np.ndarray, axis: int = -1,
+                  *row_args: np.ndarray, width: int | None = None,
+                  name: str = "o") -> np.ndarray:
+    """Apply ``formula`` to the rows of ``o`` (slices along ``axis``), a cache-sized block at a time.
 
-_BLOCK_BYTES = 1 << 21  # 2 MiB per block of rows: measured best between 128 KiB and 64 MiB
+    Parameters
+    ----------
+    formula : callable
+        ``formula(block, *arg_blocks)`` gets a C-contiguous 2-D block of rows (the slices along
+        ``axis`` as its last axis) and returns an array with one row per row of the block and
+        ``width`` columns (default: as many as the block). It must treat every row on its own.
+    o : numpy.ndarray of float32 or float64
+        The input, at least one dimension; checked for NaN and infinity block by block.
+    axis : int, default -1
+        The axis along which ``formula`` works.
+    *row_args : numpy.ndarray
+        Arrays with one entry (or row) per row of a 2-D ``o`` (e.g. labels), cut into the
+        same blocks.
+    width : int, optional
+        Length of ``formula``'s output rows (1 for a reduction such as log-sum-exp).
+    name : str, default "o"
+        The argument's name in the error message for a non-finite entry.
 
+    Returns
+    -------
+    numpy.ndarray
+        The rows of ``formula``'s results, arranged like ``o`` with ``axis`` of length
+        ``width``.
 
-def _row_blocks(o: np.ndarray) -> Iterator[slice]:
-    """Slices of consecutive rows (first axis) of ``o``, each about ``_BLOCK_BYTES`` large."""
-    row_bytes = max(o[:1].nbytes, 1)
-    step = max(1, _BLOCK_BYTES // row_bytes)
-    for start in range(0, o.shape[0], step):
-        yield slice(start, start + step)
+    Raises
+    ------
+    ValueError
+        If ``o`` holds NaN or ±inf (the message names the first such entry).
 
+    Notes
+    -----
+    A formula makes several passes over its input (max, subtract, exp, sum, ...). On a large
+    batch every pass would stream the whole array through main memory; on a block of about
+    ``_BLOCK_BYTES`` (2 MiB) that stays in the CPU's caches, only the first read and the last
+    write reach memory, and no temporary array of the full size is made: each block's result
+    goes straight into its slice of one output array. The block's finiteness is checked with
+    ``min`` and ``max`` (they propagate NaN and reach ±inf), two cheap passes while it is in
+    cache.
 
-def _finite(block: np.ndarray, whole: np.ndarray, name: str) -> np.ndarray:
-    """Return ``block`` if it holds no NaN or infinity; otherwise raise the package's message.
+    Each row is computed by the same operations on a C-contiguous block whatever the memory
+    order of ``o`` (C, Fortran, a strided view, ``axis`` not last: a block is copied into C
+    order first), so the result is the same, bit for bit, as that of ``formula`` on each
+    row alone, for any block size and any memory order.
 
-    ``min`` and ``max`` propagate NaN and reach ±inf, so both are finite exactly when every
-    entry is (two reductions, cheaper than building the boolean array of ``np.isfinite``). On
-    failure the full check of :func:`as_float_array` on ``whole`` names the first bad entry.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> row_sums = lambda block: block.sum(axis=-1, keepdims=True)
+    >>> by_row_blocks(row_sums, np.arange(6.0).reshape(2, 3), width=1).tolist()
+    [[3.0], [12.0]]
     """
-    if not (math.isfinite(block.min()) and math.isfinite(block.max())):
-        as_float_array(whole, name)
-    return block
+    last = axis in (-1, o.ndim - 1)
+    moved = o if last else np.moveaxis(o, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    step = max(1, _BLOCK_BYTES // max(rows[:1].nbytes, 1))
 
+    def block_result(block: slice) -> np.ndarray:
+        x = np.ascontiguousarray(rows[block])
+        if not (math.isfinite(x.min()) and math.isfinite(x.max())):
+            as_float_array(o, name)                 # raises, naming the first bad entry
+        return formula(x, *(arg[block] for arg in row_args))
 
-def _along_last_axis(kernel: Callable[..., np.ndarray], o: np.ndarray, axis: int, name: str,
-                     *args: Any, width: int | None = None) -> np.ndarray:
-    """``kernel(o, axis, *args)``, a function of each slice along ``axis``, by blocks of rows.
-
-    The kernel returns an array of the shape of its input (``width=None``, softmax) or with
-    ``axis`` kept as length ``width`` (log-sum-exp: 1), and accepts ``out=``. Only when
-    ``axis`` is the last axis of a large array is the work split; otherwise the kernel runs
-    once on the checked whole array.
-    """
-    if axis != o.ndim - 1 or o.nbytes <= _BLOCK_BYTES:
-        return kernel(_finite(o, o, name), axis, *args)
-    rows = o.reshape(-1, o.shape[-1])
-    out = np.empty((rows.shape[0], width or rows.shape[1]), dtype=o.dtype)
-    for block in _row_blocks(rows):
-        kernel(_finite(rows[block], o, name), 1, *args, out=out[block])
-    return out.reshape(o.shape[:-1] + out.shape[-1:])
+    if rows.shape[0] <= step:                       # one block: its result is the output
+        out = block_result(slice(None)).astype(o.dtype, copy=False)
+    else:
+        out = np.empty((rows.shape[0], width or rows.shape[1]), dtype=o.dtype)
+        for start in range(0, rows.shape[0], step):
+            out[start:start + step] = block_result(slice(start, start + step))
+    out = out.reshape(moved.shape[:-1] + out.shape[-1:])
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 def _check_logits(o: Any, name: str, *, ndim: int | None = None,
-                  min_ndim: int = 0) -> np.ndarray:
-    """:func:`as_float_array` without its finiteness pass: :func:`_finite` does it per block.
+                  min_ndim: int = 1) -> np.ndarray:
+    """:func:`as_float_array` without its finiteness pass (:func:`by_row_blocks` does it).
 
     A float ndarray of the right shape passes straight through (the common case in a training
     loop, where the general checks cost more than a small kernel); anything else takes the
@@ -114,55 +123,64 @@ def _check_logits(o: Any, name: str, *, ndim: int | None = None,
     return as_float_array(o, name, ndim=ndim, min_ndim=min_ndim, finite=False)
 
 
-def _log_sum_exp(o: np.ndarray, axis: int,
-                 out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``m = max(o)`` and ``log(sum(exp(o - m)))`` along ``axis`` (kept as length 1).
+# --------------------------------------------------------------- two steps of every formula
+def _shift(o: np.ndarray, t: float = 1.0) -> np.ndarray:
+    """``s = (o - max o) / t`` along the last axis: every ``s_k <= 0``, the largest exactly 0.
 
-    The second is written into ``out`` when given.
+    For ``t > 1`` it divides first (``o / t`` cannot overflow), otherwise it subtracts first
+    (dividing the shifted values by ``t < 1`` only moves them towards ``-inf``). An entry
+    becomes ``-inf`` only where the exact value is below ``-1.8e308``, which is then the
+    correctly rounded answer: that overflow is the one silenced here.
     """
-    m = o.max(axis=axis, keepdims=True)
-    with np.errstate(over="ignore", under="ignore"):
-        s = o - m                   # an entry overflows to -inf only if it is below -1.8e308
-        np.exp(s, out=s)
-    total = np.sum(s, axis=axis, keepdims=True, out=out)
-    np.log(total, out=total)
-    return m, total
+    with np.errstate(over="ignore"):
+        if t > 1.0:
+            o = o / t
+        s = o - o.max(axis=-1, keepdims=True)
+        if t < 1.0:
+            s /= t
+    return s
 
 
-def _max_and_log_sum(o: np.ndarray, axis: int, out: np.ndarray | None = None) -> np.ndarray:
-    """The columns ``m = max(o)`` and ``log(sum(exp(o - m)))`` of the rows of a 2-D ``o``."""
-    return np.concatenate(_log_sum_exp(o, axis), axis=1, out=out)
+def _log_sum_exp_shifted(s: np.ndarray) -> np.ndarray:
+    """``log Σ_k exp(s_k)`` along the last axis, for ``s`` whose largest entry is 0.
+
+    That entry contributes exactly 1, so the sum is ``1 + r`` with ``r`` the sum over the
+    others, and ``log1p(r)`` keeps full relative accuracy when ``r`` is tiny (one dominant
+    term, ``log(1 + r)`` would round to 0). Ties are kept: only one largest entry is left out.
+    """
+    e = np.exp(s)
+    e[np.arange(len(s)), s.argmax(axis=-1)] = 0.0   # leave out one e^0 = 1 (at s_i = 0) ...
+    return np.log1p(e.sum(axis=-1, keepdims=True))  # ... and add it back exactly: log(1 + r)
 
 
-def _logsumexp(o: np.ndarray, axis: int, out: np.ndarray | None = None) -> np.ndarray:
-    m, total = _log_sum_exp(o, axis, out)
-    total += m
-    return total
-
-
+# --------------------------------------------------------------------------- the kernels
 def logsumexp(o: Any, axis: int = -1) -> np.ndarray:
-    r"""Log of the sum of exponentials, computed without overflow.
+    r"""Log of the sum of exponentials, computed without overflow and without cancellation.
 
     Parameters
     ----------
     o : array_like
-        Real, finite values with at least one dimension.
+        Real, finite values with at least one dimension (an empty array raises
+        ``ValueError``).
     axis : int, default -1
         Axis to reduce.
 
     Returns
     -------
     numpy.ndarray
-        ``log(sum(exp(o), axis))``, with ``axis`` removed.
+        ``log(sum(exp(o), axis))``, with ``axis`` removed; float32 input gives float32.
 
     Notes
     -----
-    With :math:`m = \max_k o_k`,
+    With :math:`m = \max_k o_k`, reached at :math:`k = i`,
 
-    .. math:: \log \sum_k e^{o_k} = m + \log \sum_k e^{o_k - m},
+    .. math:: \log \sum_k e^{o_k} = m + \log \sum_k e^{o_k - m}
+              = m + \operatorname{log1p}\Big(\sum_{k 
+e i} e^{o_k - m}\Big),
 
-    and every :math:`e^{o_k - m} \le 1`, one of them equal to 1, so the sum lies in
-    :math:`[1, q]` and neither overflows nor underflows to 0.
+    and every :math:`e^{o_k - m} \le 1`, so nothing overflows. ``log1p`` keeps the relative
+    accuracy of a tiny remainder: ``logsumexp([0, -40])`` is :math:`4.25 \cdot 10^{-18}`,
+    where ``m + log(sum)`` would give 0.
 
     Examples
     --------
@@ -170,10 +188,17 @@ def logsumexp(o: Any, axis: int = -1) -> np.ndarray:
     >>> from softmax_course import logsumexp
     >>> float(logsumexp([1000.0, 1000.0]))  # naive log(exp(1000) * 2) overflows
     1000.6931471805599
+    >>> float(logsumexp([0.0, -40.0]))      # = np.logaddexp(0, -40)
+    4.248354255291589e-18
     """
-    o = _check_logits(o, "o", min_ndim=1)
+    o = _check_logits(o, "o")
     ax = check_axis(axis, o.ndim)
-    return np.squeeze(_along_last_axis(_logsumexp, o, ax, "o", width=1), axis=ax)
+
+    def formula(o: np.ndarray) -> np.ndarray:        # rows, the summed axis last
+        m = o.max(axis=-1, keepdims=True)            # m = max_k o_k
+        return m + _log_sum_exp_shifted(_shift(o))   # m + log sum_k exp(o_k - m)
+
+    return np.squeeze(by_row_blocks(formula, o, ax, width=1), axis=ax)
 
 
 def log_softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -182,7 +207,8 @@ def log_softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     Parameters
     ----------
     o : array_like
-        Logits (unnormalised scores), real and finite, at least one dimension.
+        Logits (unnormalised scores), real and finite, at least one dimension; an empty
+        array raises ``ValueError``.
     axis : int, default -1
         Axis holding the classes.
     temperature : float, default 1.0
@@ -192,15 +218,17 @@ def log_softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Same shape as ``o``; every entry is <= 0.
+        Same shape and float dtype as ``o``; every entry is <= 0.
 
     Notes
     -----
-    .. math:: \log \mathrm{softmax}(o / T)_j = \frac{o_j - m}{T}
-              - \log \sum_k \exp\!\left(\frac{o_k - m}{T}\right),
-              \qquad m = \max_k o_k .
+    With :math:`s_j = (o_j - m) / T` and :math:`m = \max_k o_k`,
 
-    An entry is ``-inf`` only when the exact value is below ``-1.8e308``.
+    .. math:: \log \mathrm{softmax}(o / T)_j = s_j - \log \sum_k e^{s_k} ,
+
+    where the log-sum-exp is evaluated as in :func:`logsumexp` (``log1p`` of the terms
+    other than the largest one). An entry is ``-inf`` only when the exact value is below
+    ``-1.8e308``.
 
     Examples
     --------
@@ -210,20 +238,15 @@ def log_softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     >>> log_softmax([1e308, -1e308]).tolist()   # the exact value -2e308 is not a float
     [0.0, -inf]
     """
-    o = _check_logits(o, "o", min_ndim=1)
+    o = _check_logits(o, "o")
     ax = check_axis(axis, o.ndim)
     t = check_positive(temperature, "temperature")
-    return _along_last_axis(_log_softmax, o, ax, "o", t)
 
+    def formula(o: np.ndarray) -> np.ndarray:        # rows of logits, classes last
+        s = _shift(o, t)                             # s_j = (o_j - max_k o_k) / T <= 0
+        return s - _log_sum_exp_shifted(s)           # s_j - log sum_k exp(s_k)
 
-def _log_softmax(o: np.ndarray, axis: int, temperature: float = 1.0,
-                 out: np.ndarray | None = None) -> np.ndarray:
-    s = _shifted(o, axis, temperature, out)
-    with np.errstate(under="ignore"):
-        lse = np.exp(s).sum(axis=axis, keepdims=True)
-    np.log(lse, out=lse)
-    s -= lse
-    return s
+    return by_row_blocks(formula, o, ax)
 
 
 def softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -232,7 +255,8 @@ def softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     Parameters
     ----------
     o : array_like
-        Logits, real and finite, at least one dimension.
+        Logits, real and finite, with one dimension or more (empty input raises
+        ``ValueError``).
     axis : int, default -1
         Axis holding the classes (``-1``: each row of a batch is one sample).
     temperature : float, default 1.0
@@ -245,11 +269,12 @@ def softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
     Notes
     -----
-    .. math:: \mathrm{softmax}(o)_j = \frac{\exp(o_j)}{\sum_k \exp(o_k)}
-              = \frac{\exp(o_j - m)}{\sum_k \exp(o_k - m)}, \qquad m = \max_k o_k .
+    .. math:: \mathrm{softmax}(o)_j = rac{\exp(o_j)}{\sum_k \exp(o_k)}
+              = rac{\exp(o_j - m)}{\sum_k \exp(o_k - m)}, \qquad m = \max_k o_k .
 
     Subtracting :math:`m` changes nothing mathematically (it cancels) but keeps every
     exponential in :math:`(0, 1]`, so ``softmax([1000, 0])`` is ``[1, 0]`` instead of NaN.
+    With a temperature the logits are divided by :math:`T` first.
 
     Examples
     --------
@@ -259,19 +284,16 @@ def softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     >>> softmax([1000.0, 0.0]).tolist()
     [1.0, 0.0]
     """
-    o = _check_logits(o, "o", min_ndim=1)
+    o = _check_logits(o, "o")
     ax = check_axis(axis, o.ndim)
     t = check_positive(temperature, "temperature")
-    return _along_last_axis(_softmax, o, ax, "o", t)
 
+    def formula(o: np.ndarray) -> np.ndarray:        # rows of logits, classes last
+        e = np.exp(_shift(o, t))                     # exp((o_j - m) / T), each in (0, 1]
+        e /= e.sum(axis=-1, keepdims=True)           # divided by their sum over k
+        return e
 
-def _softmax(o: np.ndarray, axis: int, temperature: float = 1.0,
-             out: np.ndarray | None = None) -> np.ndarray:
-    s = _shifted(o, axis, temperature, out)
-    with np.errstate(under="ignore"):
-        np.exp(s, out=s)
-    s /= s.sum(axis=axis, keepdims=True)
-    return s
+    return by_row_blocks(formula, o, ax)
 
 
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:
@@ -329,10 +351,13 @@ def _targets(labels: Any, n: int, q: int) -> tuple[str, np.ndarray]:
 
 
 def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray | float:
+    """The per-sample losses, their sum or their mean (``inf`` only if the exact one is)."""
     if reduction == "none":
         return per_sample
-    total = per_sample.sum()
-    return float(total / per_sample.shape[0] if reduction == "mean" else total)
+    with np.errstate(over="ignore"):    # a sum beyond the largest float is inf, correctly
+        if reduction == "sum":
+            return float(per_sample.sum())
+        return float((per_sample / per_sample.shape[0]).sum())   # divide first: no overflow
 
 
 def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarray | float:
@@ -341,7 +366,7 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarr
     Parameters
     ----------
     logits : array_like, shape (n, q)
-        One row of unnormalised scores per sample.
+        One row of unnormalised scores per sample; an empty batch raises ``ValueError``.
     labels : array_like, shape (n,) of int, or shape (n, q) of float
         Either the true class index of each sample, or a probability row per sample
         (soft labels; non-negative, each row summing to 1).
@@ -355,14 +380,15 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarr
     Notes
     -----
     .. math:: l(\mathbf y, \hat{\mathbf y}) = -\sum_{j=1}^q y_j \log \hat y_j
-              = \log \sum_k e^{o_k} - \sum_j y_j o_j ,
-              \qquad \hat{\mathbf y} = \mathrm{softmax}(\mathbf o).
+              = \log \sum_k e^{s_k} - \sum_j y_j s_j ,
+              \qquad \hat{\mathbf y} = \mathrm{softmax}(\mathbf o),\ s_k = o_k - \max_j o_j,
 
-    It is evaluated as ``-sum(y * log_softmax(o))`` over the entries with ``y_j > 0`` only,
-    so a class with zero target probability never contributes ``0 * (-inf) = NaN``. With
-    integer labels this is ``-log_softmax(o)[y] = log(sum(exp(o - m))) - (o[y] - m)`` with
-    ``m = max(o)``, computed without the full log-softmax matrix. The loss is ``+inf`` only
-    when the exact loss exceeds the largest float.
+    because :math:`\sum_j y_j = 1`. The log-sum-exp is evaluated as in :func:`logsumexp`, so
+    the small loss of a confident, correct prediction keeps its relative accuracy
+    (``[[40, 0]]`` with label 0 gives :math:`e^{-40}`, not 0). Classes with :math:`y_j = 0`
+    are skipped, so they never contribute ``0 * (-inf) = NaN``. A loss is ``+inf`` only when
+    the exact loss exceeds the largest float; the mean divides before it adds, so it is finite
+    whenever the exact mean is.
 
     Examples
     --------
@@ -374,18 +400,17 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarr
     """
     o = _check_logits(logits, "logits", ndim=2)
     check_choice(reduction, "reduction", _REDUCTIONS)
-    n, q = o.shape
-    kind, y = _targets(labels, n, q)
-    if kind == "int":        # l_i = log sum_k exp(o_ik - m_i) - (o_iy - m_i), m_i = max_k o_ik
-        m, lse = _along_last_axis(_max_and_log_sum, o, 1, "logits", width=2).T
-        with np.errstate(over="ignore"):        # o_iy - m_i below -1.8e308: the loss is +inf
-            per = lse - (o[np.arange(n), y] - m)
-    else:
-        ls = _along_last_axis(_log_softmax, o, 1, "logits")
-        prod = np.zeros_like(ls)
-        np.multiply(y, ls, out=prod, where=y > 0)
-        per = -prod.sum(axis=1)
-    return _reduce(per, reduction)
+    kind, y = _targets(labels, *o.shape)
+
+    def formula(o: np.ndarray, y: np.ndarray) -> np.ndarray:   # a block of samples
+        s = _shift(o)                                          # s_k = o_k - max_j o_j
+        if kind == "int":                                      # sum_j y_j s_j = s_y
+            ys = s[np.arange(len(y)), y][:, None]
+        else:                                                  # skip y_j = 0: no 0 * -inf
+            ys = np.multiply(y, s, out=np.zeros_like(s), where=y > 0).sum(-1, keepdims=True)
+        return _log_sum_exp_shifted(s) - ys                    # log sum_k e^{s_k} - sum_j y_j s_j
+
+    return _reduce(by_row_blocks(formula, o, -1, y, width=1, name="logits")[:, 0], reduction)
 
 
 def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarray:
@@ -394,7 +419,7 @@ def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.
     Parameters
     ----------
     logits, labels, reduction
-        As for :func:`cross_entropy`.
+        As for :func:`cross_entropy` (empty logits raise ``ValueError`` there too).
 
     Returns
     -------
@@ -404,7 +429,7 @@ def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.
 
     Notes
     -----
-    .. math:: \frac{\partial l}{\partial o_j} = \mathrm{softmax}(\mathbf o)_j - y_j .
+    .. math:: rac{\partial l}{\partial o_j} = \mathrm{softmax}(\mathbf o)_j - y_j .
 
     Each row sums to 0 because both the softmax row and ``y`` sum to 1.
 
@@ -416,35 +441,20 @@ def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.
     """
     o = _check_logits(logits, "logits", ndim=2)
     check_choice(reduction, "reduction", _REDUCTIONS)
-    n, q = o.shape
-    kind, y = _targets(labels, n, q)
-    g = _along_last_axis(_softmax, o, 1, "logits")
-    if kind == "int":
-        g[np.arange(n), y] -= 1.0
-    else:
-        g -= y
-    if reduction == "mean":
-        g /= n
-    return g
-
-
-def _loss_sum_and_grad(o: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Sum of the per-sample cross-entropies and the gradient of their mean, from one softmax.
-
-    For a training loop whose data are already checked: ``o`` finite float logits of shape
-    (n, q), ``y`` int class indices in ``0 .. q-1``. No checks and one ``exp`` pass instead of
-    the two of :func:`cross_entropy` plus :func:`cross_entropy_grad`, whose results it equals
-    bit for bit (``cross_entropy(o, y, "sum")`` and ``cross_entropy_grad(o, y)``).
-    """
+    kind, y = _targets(labels, *o.shape)
     n = o.shape[0]
-    rows = np.arange(n)
-    g = _shifted(o, 1, 1.0)                    # o - m
-    picked = g[rows, y]                        # o_y - m (a copy)
-    with np.errstate(under="ignore"):
-        np.exp(g, out=g)
-    total = g.sum(axis=1, keepdims=True)
-    loss = float((np.log(total[:, 0]) - picked).sum())    # sum of log sum exp(o - m) - (o_y - m)
-    g /= total                                 # softmax
-    g[rows, y] -= 1.0
-    g /= n
-    return loss, g
+
+    def formula(o: np.ndarray, y: np.ndarray) -> np.ndarray:   # a block of samples
+        g = np.exp(_shift(o))
+        g /= g.sum(axis=-1, keepdims=True)                     # p = softmax(o)
+        if kind == "int":
+            g[np.arange(len(y)), y] -= 1.0                     # p - y, y one-hot
+        else:
+            g -= y                                             # p - y
+        return g / n if reduction == "mean" else g             # the mean's gradient: 1/n each
+
+    return by_row_blocks(formula, o, -1, y, name="logits")
+
+
+# Chapter 04 still imports these two old private names; remove them once it shows ``softmax``.
+_shifted, _softmax = _shift, softmax

@@ -10,9 +10,10 @@
 2. **Training** — :func:`softmax_course.train.fit` on scikit-learn's digits against
    ``sklearn.linear_model.LogisticRegression`` on the same split (time and test accuracy):
    chapter 08's recipe to its final accuracy, and it and a large-batch recipe stopped at the
-   first epoch that reaches scikit-learn's accuracy − 0.5 point; then ``fit`` against the same
-   SGD in bare numpy without input checks, on digits and for one epoch on random data of
-   Fashion-MNIST's shape (60000×784, 10 classes, batch 256).
+   first epoch that reaches scikit-learn's accuracy − 0.5 point; then ``fit`` against its cost
+   floor (only the two matrix products of every step, no softmax, no update), on digits and
+   for one epoch on random data of Fashion-MNIST's shape (60000×784, 10 classes, batch 256).
+   What is timed is ``fit`` itself, which runs the chapter's ``sgd_step``.
 3. **Course** — the time to execute each chapter notebook, the whole nbval run and the book
    build from stored outputs.
 
@@ -30,7 +31,6 @@ or processes, with the wall clock.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import platform
@@ -46,6 +46,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .._validation import check_int
+from ..timing import blas_threads
 
 __all__ = ["Table", "time_calls", "markdown_table", "machine_info", "kernel_benchmarks",
            "training_benchmarks", "course_benchmarks", "cli"]
@@ -248,7 +249,8 @@ def kernel_benchmarks(shapes: Sequence[tuple[int, int]] = KERNEL_SHAPES, *, repe
     """Time the package's kernels against ``scipy.special`` and one ``np.exp`` pass.
 
     Before timing, each kernel's result is checked against its scipy reference (relative
-    tolerance 1e-10 in float64, 1e-4 in float32): a fast wrong answer raises ``AssertionError``.
+    tolerance 1e-10 in float64, 1e-4 in float32, absolute 1e-14 and 1e-6): a fast wrong answer
+    raises ``AssertionError``.
     Logits are standard normal times 3; labels uniform. With ``judge``, the last column says
     whether the targets are met (the np.exp target applies to the largest shape only).
     """
@@ -263,9 +265,11 @@ def kernel_benchmarks(shapes: Sequence[tuple[int, int]] = KERNEL_SHAPES, *, repe
             o = (3.0 * rng.standard_normal((n, q))).astype(dtype)
             y = rng.integers(0, q, size=n)
             cases = _kernel_cases(o, y)
-            rtol = 1e-10 if dtype == np.float64 else 1e-4
+            # atol: near 0, scipy's log_softmax takes log(1 + r) where the package takes
+            # log1p(r), an absolute difference of about one rounding error
+            rtol, atol = (1e-10, 1e-14) if dtype == np.float64 else (1e-4, 1e-6)
             for name, (ours, ref) in cases.items():
-                np.testing.assert_allclose(ours(), ref(), rtol=rtol, atol=1e-30,
+                np.testing.assert_allclose(ours(), ref(), rtol=rtol, atol=atol,
                                            err_msg=f"{name} disagrees with scipy.special")
             funcs: dict[str, Callable] = {"exp": lambda: np.exp(o),
                                           "isfinite": lambda: np.isfinite(o).all()}
@@ -296,61 +300,31 @@ def kernel_benchmarks(shapes: Sequence[tuple[int, int]] = KERNEL_SHAPES, *, repe
 
 
 # ------------------------------------------------------------------------- training
-def _sgd_epoch_bare(X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray,
-                    batch_size: int, lr: float, rng: np.random.Generator) -> tuple[float, float]:
-    """The epoch of ``train.train_epoch`` in bare numpy: same steps, same monitoring, no checks.
+def _matmul_floor(X: np.ndarray, *, num_epochs: int, batch_size: int, num_classes: int,
+                  seed: int, **_: Any) -> None:
+    """The cost floor of ``fit``'s epochs: per minibatch only the gather of its rows and the
+    two matrix products of a step, ``X_B @ W`` and ``X_B.T @ G`` (one BLAS thread).
 
-    Updates ``W`` and ``b`` in place; returns the epoch's mean training loss and accuracy,
-    each batch measured before its step (as ``train_epoch`` does).
+    A reference like one ``np.exp`` pass for the kernels, not a copy of the training: no
+    softmax, no loss, no update, no checks; whatever ``fit`` costs above it is the price of
+    the rest of the step.
     """
-    order = rng.permutation(X.shape[0])
-    loss_sum, correct = 0.0, 0
-    for start in range(0, X.shape[0], batch_size):
-        idx = order[start:start + batch_size]
-        Xb, yb = X[idx], y[idx]
-        rows = np.arange(len(idx))
-        O = Xb @ W + b
-        correct += int(np.count_nonzero(O.argmax(axis=1) == yb))
-        O -= O.max(axis=1, keepdims=True)
-        picked = O[rows, yb]
-        np.exp(O, out=O)
-        total = O.sum(axis=1, keepdims=True)
-        loss_sum += float((np.log(total[:, 0]) - picked).sum())
-        O /= total                                   # softmax
-        O[rows, yb] -= 1.0
-        O /= len(idx)                                # gradient of the mean loss
-        W -= lr * (Xb.T @ O)
-        b -= lr * O.sum(axis=0)
-    return loss_sum / X.shape[0], correct / X.shape[0]
-
-
-def _blas_threads(limit: int | None) -> contextlib.AbstractContextManager:
-    """Context limiting BLAS to ``limit`` threads (``None``: leave the default)."""
-    if limit is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=limit, user_api="blas")
-
-
-def _bare_fit(X: np.ndarray, y: np.ndarray, *, num_epochs: int, batch_size: int, lr: float,
-              seed: int, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """``train.fit`` in bare numpy (same initialisation and order of batches, BLAS 1 thread)."""
-    W = 0.01 * np.random.default_rng(seed).standard_normal((X.shape[1], num_classes))
-    b = np.zeros(num_classes)
-    rng = np.random.default_rng(seed)             # the order of the batches, as in fit
-    with _blas_threads(1):
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((X.shape[1], num_classes))
+    G = rng.standard_normal((batch_size, num_classes))
+    with blas_threads(1):
         for _ in range(num_epochs):
-            _sgd_epoch_bare(X, y, W, b, batch_size, lr, rng)
-    return W, b
+            order = rng.permutation(X.shape[0])
+            for start in range(0, X.shape[0], batch_size):
+                X_B = X[order[start:start + batch_size]]
+                X_B @ W
+                X_B.T @ G[:len(X_B)]
 
 
 def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
     """Rows: chapter 08's recipe to its final accuracy; it and a large-batch recipe stopped at
     the first epoch that reaches scikit-learn's accuracy - 0.5 point, each against
-    ``LogisticRegression``; chapter 08's recipe against the same SGD in bare numpy.
+    ``LogisticRegression``; chapter 08's recipe against its matrix-product floor.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -369,7 +343,7 @@ def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
         def run() -> Any:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)   # only in --smoke
-                with _blas_threads(threads):
+                with blas_threads(threads):
                     return LogisticRegression(max_iter=max_iter).fit(X_train, y_train)
         return run
 
@@ -385,7 +359,7 @@ def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
 
     funcs: dict[str, Callable[[], Any]] = {
         "final": ours(recipes["chapter"]),
-        "bare": lambda: _bare_fit(X_train, y_train, num_classes=10, **recipes["chapter"]),
+        "floor": lambda: _matmul_floor(X_train, num_classes=10, **recipes["chapter"]),
         "sklearn, default BLAS threads": sklearn(None),
         "sklearn, 1 BLAS thread": sklearn(1)}
     for key, epochs in reach.items():
@@ -422,11 +396,9 @@ def _digits_rows(smoke: bool, repeat: int) -> list[list[str]]:
             rows.append(row(f"{head(key)} stopped after epoch {epochs}, the first to reach "
                             f"{gap}, {vs_sk}", f"reach {key}",
                             histories[key].test_acc[epochs - 1]))
-    W, b = _bare_fit(X_train, y_train, num_classes=10, **recipes["chapter"])
-    rows.append([f"{head('chapter')} vs the same SGD in bare numpy (no input checks)",
-                 _fmt_seconds(t["final"]), _fmt_seconds(t["bare"]),
-                 f"{t['final'] / t['bare']:.2f}", f"{histories['chapter'].test_acc[-1]:.4f} vs "
-                 f"{accuracy(y_test, X_test @ W + b):.4f}", "–"])
+    rows.append([f"{head('chapter')} vs its floor: only the two matrix products of each step",
+                 _fmt_seconds(t["final"]), _fmt_seconds(t["floor"]),
+                 f"{t['final'] / t['floor']:.2f}", "–", "–"])
     return rows
 
 
@@ -442,21 +414,22 @@ def _epoch_row(smoke: bool, repeat: int) -> list[str]:
     def ours() -> None:
         fit(X, y, num_classes=q, progress=False, **hp)
 
-    def bare() -> None:
-        _bare_fit(X, y, num_classes=q, **hp)
+    def floor() -> None:
+        _matmul_floor(X, num_classes=q, **hp)
 
-    t = time_calls({"ours": ours, "bare": bare}, repeat=repeat, min_seconds=0.0)
+    t = time_calls({"ours": ours, "floor": floor}, repeat=repeat, min_seconds=0.0)
     return [f"one epoch, random data of Fashion-MNIST's shape {n}×{d} → {q}, batch 256: "
-            f"`fit(num_epochs=1)` vs the same SGD in bare numpy", _fmt_seconds(t["ours"]),
-            _fmt_seconds(t["bare"]), f"{t['ours'] / t['bare']:.2f}", "–", "–"]
+            f"`fit(num_epochs=1)` vs its floor (the two matrix products of each step)",
+            _fmt_seconds(t["ours"]), _fmt_seconds(t["floor"]), f"{t['ours'] / t['floor']:.2f}",
+            "–", "–"]
 
 
 def training_benchmarks(*, smoke: bool = False, repeat: int = 3) -> Table:
-    """Time :func:`softmax_course.train.fit` against scikit-learn and a bare numpy SGD."""
+    """Time :func:`softmax_course.train.fit` against scikit-learn and its matrix-product floor."""
     table = Table("Training: the package's minibatch SGD (`train.fit`)",
                   ["task and reference", "ours", "reference", "ours / reference",
                    "test accuracy ours vs reference", "target met"])
-    _progress("training: digits vs scikit-learn and bare numpy")
+    _progress("training: digits vs scikit-learn and the matrix-product floor")
     table.rows += _digits_rows(smoke, repeat)
     _progress("training: one epoch of Fashion-MNIST's shape")
     table.rows.append(_epoch_row(smoke, repeat))
