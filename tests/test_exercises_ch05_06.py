@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+import scipy.optimize
 import scipy.special
 
 from softmax_course import exercises
@@ -143,3 +144,25 @@ def test_soft_label_minimum():
     assert_rejected(check(...), "还没有作答")
     assert_rejected(check(None), "还没有作答")
     assert_rejected(check("0.8"), "实数")
+
+
+def test_smoothed_logit_gap():
+    """Independent reference: minimise the smoothed loss over the gap numerically."""
+    q, eps = 10, 0.1
+    target = np.full(q, eps / q)
+    target[0] += 1 - eps
+
+    def loss(gap):                  # logits (gap, 0, ..., 0); true class 0
+        logits = np.zeros(q)
+        logits[0] = gap
+        return scipy.special.logsumexp(logits) - target @ logits
+
+    best = scipy.optimize.minimize_scalar(loss, bounds=(0, 20), method="bounded",
+                                          options={"xatol": 1e-10}).x
+    check = exercises.check_smoothed_logit_gap
+    assert_accepted(check(best))
+    assert_accepted(check(np.array([best])))                # size-1 array is a number
+    assert_rejected(check(np.log(0.9 / (0.1 / 9))), "容差")  # eps/(q-1) convention
+    assert_rejected(check(np.log(0.9 / 0.1)), "容差")        # ratio without the eps/q share
+    assert_rejected(check(np.inf), "")                       # no smoothing: no finite optimum
+    assert_rejected(check(...), "还没有作答")

@@ -14,7 +14,7 @@ from ..core import cross_entropy
 from ._base import Verdict, check_function, check_number
 
 __all__ = ["check_ce_second_derivative", "check_exp_overflow", "check_stable_cross_entropy",
-           "check_soft_label_minimum"]
+           "check_soft_label_minimum", "check_smoothed_logit_gap"]
 
 
 def _hessian_cases() -> list[tuple[np.ndarray]]:
@@ -66,3 +66,11 @@ def check_soft_label_minimum(answer: Any) -> Verdict:
     return check_number("ex-06-soft-min", answer, "f1380c99cdde2e12d6fe6bd2", 1e-3,
                         "先想清楚最小值在哪个 ŷ 处取到（本节第 3 部分用网格检查过），"
                         "再把它代入 −Σ y_j log ŷ_j。单位是 nat（自然对数）。")
+
+
+def check_smoothed_logit_gap(answer: Any) -> Verdict:
+    """ex-06-smoothing: logit gap o_true - o_other minimising the smoothed loss, q=10, eps=0.1."""
+    return check_number("ex-06-smoothing", answer, "5cb95ae8c32731900790ff31", 1e-3,
+                        "损失最小时 softmax(o) 等于平滑后的标签；真实类别与其他类别的概率之比"
+                        "是 exp(o_真实 − o_其他)。注意平滑标签里真实类别得到 1 − ε + ε/q，"
+                        "其他类别各得 ε/q。")
