@@ -52,3 +52,5 @@ def test_ordinal():
     assert "还没有作答" in exercises.check_ordinal(...).message
     typed = exercises.check_ordinal(2)
     assert not typed and "之一" in typed.message
+    assert exercises.check_ordinal(" b ")            # case and spaces do not matter
+    assert not exercises.check_ordinal("D")

@@ -44,4 +44,9 @@ def test_orientation():
         verdict = exercises.check_orientation(wrong)
         assert not verdict and "提示" in verdict.message
     assert "还没有作答" in exercises.check_orientation(...).message
-    assert "之一" in exercises.check_orientation("W[2,1]").message
+    # the right choice written with other spacing or case is still right (issue 15, item 10)
+    for spelled in ("W[2,1]", "w[2, 1]", " W[ 2 , 1 ] "):
+        assert exercises.check_orientation(spelled), spelled
+    assert not exercises.check_orientation("W[1,2]")
+    outside = exercises.check_orientation("W[0, 0]")
+    assert not outside and "之一" in outside.message
