@@ -64,7 +64,8 @@ def expectation(p: Any, values: Any) -> np.ndarray | float:
     Returns
     -------
     float or numpy.ndarray
-        A float for one distribution, an array of the batch shape otherwise.
+        A float for one distribution, an array of the batch shape otherwise. Empty ``p``
+        raises ``ValueError``.
 
     Notes
     -----
@@ -307,6 +308,7 @@ def label_smoothing(labels: Any, q: int, eps: float) -> np.ndarray:
     -------
     numpy.ndarray, shape (n, q)
         Probability rows; pass them to :func:`softmax_course.cross_entropy` as soft labels.
+        Empty ``labels`` raise ``ValueError``.
 
     Notes
     -----
