@@ -13,7 +13,7 @@ import scipy.stats
 import softmax_course.widgets.info as module
 from softmax_course import plots
 from softmax_course.data import TOY_CLASSES
-from softmax_course.widgets.info import (cross_entropy_explorer, draw_info_bars,
+from softmax_course.widgets.info import (cross_entropy_explorer, draw_info_bars, format_info,
                                          info_quantities, q_from_weights)
 
 P = np.array([0.5, 0.3, 0.2])
@@ -88,14 +88,27 @@ def test_draw_info_bars_bad_input():
 def test_explorer_builds_and_follows_the_sliders(monkeypatch):
     seen = []
     monkeypatch.setattr(module, "draw_info_bars",
-                        lambda axes, p, q, **kw: seen.append(np.asarray(q)))
-    box = cross_entropy_explorer(P, TOY_CLASSES)
+                        lambda axes, p, q, **kw: seen.append((np.asarray(p), np.asarray(q),
+                                                             kw["unit"])))
+    explorer = cross_entropy_explorer(P, TOY_CLASSES)
+    assert explorer.config()["p"] == P.tolist() and explorer.config()["q"] == [0.5] * 3
+    box = explorer.widget
     sliders = [c for c in box.children if isinstance(c, widgets.FloatSlider)]
-    assert [s.description for s in sliders] == ["Q 中 猫", "Q 中 鸡", "Q 中 狗"]
-    np.testing.assert_allclose(seen[-1], [1 / 3] * 3)
-    sliders[0].value = 1.0
-    np.testing.assert_allclose(seen[-1], [0.5, 0.25, 0.25])
+    assert [s.description for s in sliders] == ["P 中猫的权重", "P 中鸡的权重", "P 中狗的权重",
+                                                "Q 中猫的权重", "Q 中鸡的权重", "Q 中狗的权重"]
+    np.testing.assert_allclose(seen[-1][1], [1 / 3] * 3)
+    sliders[3].value = 1.0
+    np.testing.assert_allclose(seen[-1][1], [0.5, 0.25, 0.25])
+    sliders[0].value = 0.0
+    np.testing.assert_allclose(seen[-1][0], [0.0, 0.6, 0.4])
+    unit = next(c for c in box.children if isinstance(c, widgets.RadioButtons))
+    unit.value = "nat"
+    assert seen[-1][2] == "nat"
     plt.close("all")
+
+
+def test_format_info():
+    assert format_info(math.inf) == "∞" and format_info(0.39689) == "0.397"
 
 
 def test_explorer_bad_input():
@@ -103,3 +116,5 @@ def test_explorer_bad_input():
         cross_entropy_explorer(P, ["a", "b"])
     with pytest.raises(ValueError, match=r"p must sum to 1"):
         cross_entropy_explorer([0.5, 0.6], ["a", "b"])
+    with pytest.raises(ValueError, match=r"q_weights must hold one weight in \[0, 1\] per class"):
+        cross_entropy_explorer(P, TOY_CLASSES, weights=[0.0, 0.0, 0.0])

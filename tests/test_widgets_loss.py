@@ -97,17 +97,28 @@ def test_draw_loss_panel_rejects_wrong_class_names():
 
 
 def test_explorer_controls_are_chinese_and_react():
-    box = loss_explorer((2.0, 1.0, -1.0), label=2)
-    dropdown = box.children[0].children[0]
+    explorer = loss_explorer((2.0, 1.0, -1.0), label=2)
+    assert explorer.config() == {"logits": [2.0, 1.0, -1.0], "label": 2,
+                                 "classes": list(TOY_CLASSES), "range": 5.0, "step": 0.1}
+    box = explorer.widget
+    radio = box.children[0]
     sliders = box.children[1:4]
-    assert dropdown.description == "真实标签" and dropdown.value == 2
-    assert [label for label, _ in dropdown.options] == list(TOY_CLASSES)
+    assert radio.description == "真实标签" and radio.value == 2
+    assert [label for label, _ in radio.options] == list(TOY_CLASSES)
     for slider, name in zip(sliders, TOY_CLASSES):
         assert name in slider.description
-        assert (slider.min, slider.max) == (-5.0, 5.0)
+        assert (slider.min, slider.max, slider.step) == (-5.0, 5.0, 0.1)
     assert [s.value for s in sliders] == [2.0, 1.0, -1.0]
     sliders[0].value = 4.0          # redraws without error
-    dropdown.value = 0
+    radio.value = 0
+    plt.close("all")
+
+
+def test_explorer_text_states_the_loss():
+    explorer = loss_explorer((2.0, 1.0, -1.0), label=1)
+    panel = loss_panel_data([2.0, 1.0, -1.0], 1)
+    assert f"损失 = {panel.loss:.3f}" in explorer.alt()
+    assert "鸡" in explorer.summary()
     plt.close("all")
 
 

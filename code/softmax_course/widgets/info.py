@@ -1,4 +1,4 @@
-"""Cross-entropy explorer: move the model distribution Q and watch H(P), H(P, Q) and KL(P‖Q)."""
+"""Information explorer: move the distributions P and Q and watch H(P), H(P, Q) and KL(P‖Q)."""
 from __future__ import annotations
 
 import math
@@ -8,8 +8,10 @@ import numpy as np
 
 from .._validation import as_distribution, as_float_array, check_choice
 from ..info import NAT_IN_BITS, cross_entropy_dist, entropy, kl_divergence
+from .explorer import Explorer
 
-__all__ = ["info_quantities", "q_from_weights", "draw_info_bars", "cross_entropy_explorer"]
+__all__ = ["info_quantities", "q_from_weights", "draw_info_bars", "format_info", "InfoExplorer",
+           "cross_entropy_explorer"]
 
 _UNIT_NAMES = {"bit": "比特", "nat": "纳特"}
 
@@ -89,37 +91,122 @@ def draw_info_bars(axes: Sequence[Any], p: Any, q: Any, *, unit: str = "bit",
     return values
 
 
-def cross_entropy_explorer(p: Any, class_names: Sequence[str], *, unit: str = "bit",
-                           weights: Sequence[float] | None = None):
-    """Sliders for the (unnormalised) weights of Q, and the bars of :func:`draw_info_bars`.
+def format_info(value: float) -> str:
+    """An information quantity as the explorer prints it: 3 decimals, or "∞".
 
-    Q is the weights divided by their sum, so any slider setting is a valid distribution; the
-    sliders start at ``weights`` (default: all equal, i.e. the uniform Q). Needs a running
-    kernel to update; the first picture is saved with the widget state.
+    Examples
+    --------
+    >>> format_info(1.48547), format_info(float("inf"))
+    ('1.485', '∞')
     """
-    import ipywidgets as widgets
+    return f"{value:.3f}" if math.isfinite(value) else "∞"
 
-    from ..plots import new_figure, show as show_figure
 
+class InfoExplorer(Explorer):
+    """Weights of two distributions P and Q and a unit → H(P), H(P, Q) and KL(P‖Q)."""
+
+    kind = "info"
+    title = "熵与交叉熵探索器"
+
+    def __init__(self, p_weights: Sequence[float], q_weights: Sequence[float],
+                 class_names: Sequence[str], *, unit: str = "bit"):
+        self.class_names = [str(c) for c in class_names]
+        self.unit = check_choice(unit, "unit", tuple(_UNIT_NAMES))
+        weights = []
+        for name, w in (("p_weights", p_weights), ("q_weights", q_weights)):
+            w = as_float_array(w, name, ndim=1)
+            if w.size != len(self.class_names) or (w < 0).any() or (w > 1).any() \
+                    or w.sum() <= 0:
+                raise ValueError(f"{name} must hold one weight in [0, 1] per class "
+                                 f"({len(self.class_names)}) with a positive sum, but got "
+                                 f"{w.tolist()}; e.g. [0.5, 0.3, 0.2].")
+            weights.append(np.round(w, 2))
+        self.p_weights, self.q_weights = weights
+
+    def config(self) -> dict[str, Any]:
+        return {"p": self.p_weights.tolist(), "q": self.q_weights.tolist(),
+                "classes": self.class_names, "unit": self.unit, "step": 0.01,
+                "units": {k: v for k, v in _UNIT_NAMES.items()}}
+
+    def _describe(self, pw: Any, qw: Any, unit: str) -> str:
+        p, q = q_from_weights(pw), q_from_weights(qw)
+        values = [format_info(v) for v in info_quantities(p, q, unit).values()]
+        ps = "、".join(f"{v:.3f}" for v in p)
+        qs = "、".join(f"{v:.3f}" for v in q)
+        return (f"左图：{'、'.join(self.class_names)}三类的真实分布 P（{ps}，灰色）与模型分布 Q"
+                f"（{qs}，彩色）并排的柱状图。右图：熵 H(P) = {values[0]}、交叉熵 H(P, Q) = "
+                f"{values[1]}、KL 散度 = {values[2]}（单位：{_UNIT_NAMES[unit]}）。")
+
+    def alt(self) -> str:
+        return self._describe(self.p_weights, self.q_weights, self.unit)
+
+    def _figure(self, pw: Any, qw: Any, unit: str):
+        from ..plots import new_figure
+
+        fig, axes = new_figure(2, width=6.4, height=3.0)
+        draw_info_bars(axes, q_from_weights(pw), q_from_weights(qw), unit=unit,
+                       class_names=self.class_names)
+        return fig
+
+    def draw(self):
+        return self._figure(self.p_weights, self.q_weights, self.unit)
+
+    def summary(self) -> str:
+        return (f"<熵与交叉熵探索器：P 的权重 {self.p_weights.tolist()}，Q 的权重 "
+                f"{self.q_weights.tolist()}，单位：{_UNIT_NAMES[self.unit]}。网页版可直接操作；"
+                f"在 Jupyter 中运行本单元格后用控件操作>")
+
+    def build_widget(self):
+        import ipywidgets as widgets
+
+        from ..plots import show as show_figure
+
+        style = {"description_width": "initial"}
+        sliders = {}
+        for dist, start in (("p", self.p_weights), ("q", self.q_weights)):
+            for j, (name, w) in enumerate(zip(self.class_names, start)):
+                sliders[f"{dist}{j}"] = widgets.FloatSlider(
+                    value=float(w), min=0.0, max=1.0, step=0.01, readout_format=".2f",
+                    description=f"{dist.upper()} 中{name}的权重", style=style,
+                    continuous_update=False)
+        unit = widgets.RadioButtons(options=[(v, k) for k, v in _UNIT_NAMES.items()],
+                                    value=self.unit, description="单位", style=style)
+        k = len(self.class_names)
+
+        def show(unit: str, **kw: float) -> None:
+            pw = [round(kw[f"p{j}"], 2) for j in range(k)]
+            qw = [round(kw[f"q{j}"], 2) for j in range(k)]
+            if sum(pw) <= 0 or sum(qw) <= 0:
+                print("P 和 Q 各至少要有一个正的权重。")
+                return
+            show_figure(self._figure(pw, qw, unit), self._describe(pw, qw, unit))
+
+        out = widgets.interactive_output(show, {"unit": unit, **sliders})
+        note = widgets.HTML("P 和 Q 的权重各自除以它们的和，得到概率分布。")
+        return widgets.VBox([note, unit, *sliders.values(), out])
+
+
+def cross_entropy_explorer(p: Any, class_names: Sequence[str], *, unit: str = "bit",
+                           weights: Sequence[float] | None = None) -> InfoExplorer:
+    """The information explorer: sliders for the weights of P (starting at ``p``) and of Q
+    (starting at ``weights``, default all equal), a unit switch, and the bars of
+    :func:`draw_info_bars`.
+
+    P and Q are their weights divided by the sum, so any slider setting with a positive sum is
+    a valid distribution. Display the result as the last line of a cell.
+
+    Examples
+    --------
+    >>> from softmax_course.widgets.info import cross_entropy_explorer
+    >>> explorer = cross_entropy_explorer([0.5, 0.3, 0.2], ["猫", "鸡", "狗"],
+    ...                                   weights=[0.2, 0.3, 0.5])
+    >>> explorer.config()["q"], explorer.unit
+    ([0.2, 0.3, 0.5], 'bit')
+    """
     p = as_distribution(p, "p")
     start = [0.5] * p.size if weights is None else list(weights)
     if p.ndim != 1 or not len(class_names) == len(start) == p.size:
         raise ValueError(f"p must be one distribution with one class name and one start weight "
                          f"per outcome, but got p of shape {p.shape}, {len(class_names)} names "
                          f"and {len(start)} weights.")
-    sliders = {f"w{j}": widgets.FloatSlider(value=float(w), min=0.01, max=1.0, step=0.01,
-                                            description=f"Q 中 {name}", readout_format=".2f",
-                                            continuous_update=False)
-               for j, (name, w) in enumerate(zip(class_names, start))}
-
-    def show(**kw: float) -> None:
-        q = q_from_weights([kw[f"w{j}"] for j in range(p.size)])
-        fig, axes = new_figure(2, width=6.4, height=3.0)
-        draw_info_bars(axes, p, q, unit=unit, class_names=class_names)
-        h, hpq, kl = info_quantities(p, q, unit=unit).values()
-        show_figure(fig, f"左图并排画出真实分布 P（灰）与模型分布 Q（彩色）的各类概率；右图是熵 H(P) = {h:.3f}、"
-                         f"交叉熵 H(P, Q) = {hpq:.3f} 和 KL 散度 = {kl:.3f}（单位：{unit}）的柱状图。")
-
-    out = widgets.interactive_output(show, sliders)
-    note = widgets.HTML("拖动滑块改变 Q 的权重（Q 会自动归一化，使概率之和为 1）。")
-    return widgets.VBox([note, *sliders.values(), out])
+    return InfoExplorer(p, start, class_names, unit=unit)

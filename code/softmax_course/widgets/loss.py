@@ -3,8 +3,8 @@
 - :func:`loss_panel_data`: the computation (plain numpy, tested);
 - :func:`draw_loss_panel`: a matplotlib figure of it, usable without a kernel (the chapter shows
   it as a static picture);
-- :func:`loss_explorer`: sliders for the three logits of 猫/鸡/狗 and a dropdown for the true
-  label, redrawing the figure (needs a running kernel to react).
+- :func:`loss_explorer`: sliders for the three logits of 猫/鸡/狗 and radio buttons for the true
+  label (in the book they compute in the browser, in a kernel through this module).
 """
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ import numpy as np
 from .._validation import as_float_array, check_int
 from ..core import cross_entropy, cross_entropy_grad, softmax
 from ..data import TOY_CLASSES
+from .explorer import Explorer
 
-__all__ = ["LossPanel", "loss_panel_data", "draw_loss_panel", "loss_explorer"]
+__all__ = ["LossPanel", "loss_panel_data", "draw_loss_panel", "LossExplorer", "loss_explorer"]
+
+#: The logit sliders span [-LOGIT_RANGE, LOGIT_RANGE].
+LOGIT_RANGE = 5.0
 
 
 @dataclass(frozen=True)
@@ -145,68 +149,91 @@ def draw_loss_panel(logits: Any, label: Any, class_names: Sequence[str] = TOY_CL
     return fig
 
 
-def loss_explorer(logits: Sequence[float] = (2.0, 1.0, -1.0), label: int = 0):
-    """Sliders for the logits of 猫/鸡/狗 and a dropdown for the true label, with the figure.
+class LossExplorer(Explorer):
+    """Three logit sliders and the true label → probabilities, loss and gradient bars."""
+
+    kind = "loss"
+    title = "损失探索器"
+
+    def __init__(self, logits: Sequence[float] = (2.0, 1.0, -1.0), label: int = 0):
+        o = as_float_array(logits, "logits", ndim=1)
+        q = len(TOY_CLASSES)
+        if o.shape[0] != q:
+            raise ValueError(f"logits must hold one value per class of {TOY_CLASSES} ({q}), "
+                             f"but got shape {o.shape}; pass e.g. (2.0, 1.0, -1.0).")
+        if np.abs(o).max() > LOGIT_RANGE:
+            raise ValueError(f"each initial logit must lie in [-5, 5] (the slider range), but "
+                             f"got {o.tolist()}; pick smaller values.")
+        self.o = np.round(o, 1)
+        self.label = _check_label(label, q)
+
+    def config(self) -> dict[str, Any]:
+        return {"logits": self.o.tolist(), "label": self.label, "classes": list(TOY_CLASSES),
+                "range": LOGIT_RANGE, "step": 0.1}
+
+    def _describe(self, o: Any, label: int) -> str:
+        panel = loss_panel_data(o, label)
+        probs = "，".join(f"{n} {v:.3f}" for n, v in zip(TOY_CLASSES, panel.probs))
+        grads = "，".join(f"{n} {v:+.3f}" for n, v in zip(TOY_CLASSES, panel.grad))
+        return (f"真实标签为{TOY_CLASSES[label]}时的三幅柱状图：logit、softmax 概率（{probs}）"
+                f"和梯度（{grads}）；损失 = {panel.loss:.3f}。")
+
+    def alt(self) -> str:
+        return self._describe(self.o, self.label)
+
+    def draw(self):
+        return draw_loss_panel(self.o, self.label)
+
+    def summary(self) -> str:
+        logits = ", ".join(f"{v:g}" for v in self.o)
+        return (f"<损失探索器：logit ({logits})，真实标签 {TOY_CLASSES[self.label]}。网页版可直接"
+                f"操作；在 Jupyter 中运行本单元格后用控件操作>")
+
+    def build_widget(self):
+        import ipywidgets as widgets
+
+        from ..plots import show as show_figure
+
+        style = {"description_width": "initial"}
+        sliders = [widgets.FloatSlider(value=float(v), min=-LOGIT_RANGE, max=LOGIT_RANGE,
+                                       step=0.1, readout_format=".1f",
+                                       description=f"o{'₁₂₃'[j]}（{name}的 logit）",
+                                       style=style, continuous_update=False)
+                   for j, (v, name) in enumerate(zip(self.o, TOY_CLASSES))]
+        radio = widgets.RadioButtons(options=[(name, j) for j, name in enumerate(TOY_CLASSES)],
+                                     value=self.label, description="真实标签", style=style)
+
+        def show(o1: float, o2: float, o3: float, label: int) -> None:
+            o = [round(o1, 1), round(o2, 1), round(o3, 1)]
+            show_figure(draw_loss_panel(o, label), self._describe(o, label))
+
+        out = widgets.interactive_output(show, {"o1": sliders[0], "o2": sliders[1],
+                                                "o3": sliders[2], "label": radio})
+        return widgets.VBox([radio, *sliders, out])
+
+
+def loss_explorer(logits: Sequence[float] = (2.0, 1.0, -1.0), label: int = 0) -> LossExplorer:
+    """The loss explorer: sliders for the logits of 猫/鸡/狗 and radio buttons for the label.
 
     Parameters
     ----------
     logits : sequence of 3 floats, default (2.0, 1.0, -1.0)
-        Initial slider positions (each within [-5, 5]).
+        Initial slider positions (each within [-5, 5], rounded to the slider step 0.1).
     label : int, default 0
         Initial true class (0 = 猫, 1 = 鸡, 2 = 狗).
 
     Returns
     -------
-    ipywidgets.VBox
-        Display it in a notebook; its figure is drawn once immediately (so the stored widget
-        state shows a picture) and again whenever a control changes.
-
-    Notes
-    -----
-    The figure is :func:`draw_loss_panel` of the slider values and the chosen label, connected
-    with ``ipywidgets.interactive_output``; the sliders update on release.
+    LossExplorer
+        Display it as the last line of a cell. The figure is :func:`draw_loss_panel`; in the
+        book the controls compute in the browser, in a running kernel through the package.
 
     Examples
     --------
-    >>> import contextlib, io
     >>> import matplotlib.pyplot as plt
     >>> from softmax_course.widgets.loss import loss_explorer
-    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter, clear_output
-    ...     box = loss_explorer((2.0, 1.0, -1.0), label=1)  # prints terminal escape codes
-    >>> [child.description for child in box.children[1:4]]
-    ['o₁（猫的 logit）', 'o₂（鸡的 logit）', 'o₃（狗的 logit）']
-    >>> plt.close("all")
+    >>> explorer = loss_explorer((2.0, 1.0, -1.0), label=1)
+    >>> explorer.config()["logits"], explorer.config()["label"]
+    ([2.0, 1.0, -1.0], 1)
     """
-    import ipywidgets as widgets
-
-    from ..plots import show as show_figure
-
-    o = as_float_array(logits, "logits", ndim=1)
-    q = len(TOY_CLASSES)
-    if o.shape[0] != q:
-        raise ValueError(f"logits must hold one value per class of {TOY_CLASSES} ({q}), but "
-                         f"got shape {o.shape}; pass e.g. (2.0, 1.0, -1.0).")
-    if np.abs(o).max() > 5.0:
-        raise ValueError(f"each initial logit must lie in [-5, 5] (the slider range), but got "
-                         f"{o.tolist()}; pick smaller values.")
-    k = _check_label(label, q)
-
-    style = {"description_width": "initial"}
-    sliders = [widgets.FloatSlider(value=float(v), min=-5.0, max=5.0, step=0.1,
-                                   description=f"o{'₁₂₃'[j]}（{name}的 logit）", style=style,
-                                   continuous_update=False)
-               for j, (v, name) in enumerate(zip(o, TOY_CLASSES))]
-    dropdown = widgets.Dropdown(options=[(name, j) for j, name in enumerate(TOY_CLASSES)],
-                                value=k, description="真实标签", style=style)
-
-    def show(o1: float, o2: float, o3: float, label: int) -> None:
-        fig = draw_loss_panel([o1, o2, o3], label)
-        panel = loss_panel_data([o1, o2, o3], label)
-        probs = "，".join(f"{n} {v:.2f}" for n, v in zip(TOY_CLASSES, panel.probs))
-        grads = "，".join(f"{n} {v:+.2f}" for n, v in zip(TOY_CLASSES, panel.grad))
-        show_figure(fig, f"真实标签为{TOY_CLASSES[label]}时的三幅柱状图：logit、softmax 概率"
-                         f"（{probs}）和梯度（{grads}）；损失 = {panel.loss:.3f}。")
-
-    out = widgets.interactive_output(show, {"o1": sliders[0], "o2": sliders[1],
-                                            "o3": sliders[2], "label": dropdown})
-    return widgets.VBox([widgets.HBox([dropdown]), *sliders, out])
+    return LossExplorer(logits, label)
