@@ -64,7 +64,8 @@ def _verdict(name: str, passed: bool, message: str) -> Verdict:
 
 
 def results() -> dict[str, bool]:
-    """Verdicts recorded in this session, ``{exercise name: passed}`` (used by grading)."""
+    """Verdicts recorded in this session, ``{exercise name: passed}`` (formative; grading
+    ignores them)."""
     return dict(_RESULTS)
 
 
