@@ -10,13 +10,19 @@ __all__ = ["show_source", "table", "Table"]
 def show_source(obj: Any):
     """Display the source code of a function or class of the package as a highlighted block.
 
-    Chapters use it to show the one implementation the course has, instead of a copy.
+    Chapters use it to show the one implementation the course has, instead of a copy. What a
+    reader needs is the code that teaches: the signature, the comments and the body. The
+    docstrings (English, with reST markup and TeX written for the API reference) are left out;
+    the chapter's prose explains the function in Chinese.
 
     Examples
     --------
     >>> from softmax_course import show_source, softmax
-    >>> show_source(softmax).data.startswith("```python")
+    >>> block = show_source(softmax).data
+    >>> block.splitlines()[1].startswith("def softmax(")
     True
+    >>> chr(34) * 3 in block                          # no docstring quotes
+    False
     """
     from IPython.display import Markdown
 
@@ -25,7 +31,46 @@ def show_source(obj: Any):
     except (TypeError, OSError) as exc:
         raise TypeError(f"show_source needs a function or class defined in Python source, "
                         f"but got {type(obj).__name__}: {exc}") from None
-    return Markdown(f"```python\n{source.rstrip()}\n```")
+    return Markdown(f"```python\n{strip_docstrings(source).rstrip()}\n```")
+
+
+def strip_docstrings(source: str) -> str:
+    """``source`` (a function or class definition) without its docstrings.
+
+    Removes the docstring of every function and class in ``source``; comments and code stay
+    as written, and a body that held only a docstring gets ``...``.
+
+    Example
+    -------
+    >>> q = chr(34) * 3                               # three double quotes
+    >>> code = f"def f(x):\\n    {q}Twice x: :math:`2x`.{q}\\n    # double it\\n    return 2 * x\\n"
+    >>> print(strip_docstrings(code), end="")
+    def f(x):
+        # double it
+        return 2 * x
+    """
+    import ast
+    import io
+    import textwrap
+
+    dedented = textwrap.dedent(source)
+    indent = len(source) - len(source.lstrip(" ")) if source.strip() else 0
+    tree = ast.parse(dedented)
+    lines = io.StringIO(dedented).readlines()      # split at newlines only (not at \f)
+    drop: list[tuple[int, int, int]] = []          # (first line, last line, indent) 1-based
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = node.body[0]
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                drop.append((first.lineno, first.end_lineno, first.col_offset))
+                if len(node.body) == 1:
+                    lines[first.end_lineno - 1] += " " * first.col_offset + "...\n"
+    for start, end, _ in sorted(drop, reverse=True):
+        tail = lines[end - 1].splitlines(keepends=True)[1:]  # the "..." added above, if any
+        lines[start - 1:end] = tail
+    text = "".join(lines)
+    return textwrap.indent(text, " " * indent) if indent else text
 
 
 class Table:
