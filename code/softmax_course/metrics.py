@@ -37,7 +37,7 @@ def predicted_labels(y_pred_or_proba: Any, name: str = "y_pred") -> np.ndarray:
 
     Notes
     -----
-    For scores the prediction is :math:`\hat y_i = \operatorname{argmax}_j \hat P_{ij}`; ties
+    For scores the prediction is :math:`\hat c_i = \operatorname{argmax}_j \hat y_{ij}`; ties
     go to the smallest class index (``numpy.argmax``). Probabilities and logits give the same
     labels because softmax preserves the order of the logits.
 
@@ -89,7 +89,7 @@ def accuracy(y_true: Any, y_pred_or_proba: Any) -> float:
 
     Notes
     -----
-    .. math:: \mathrm{accuracy} = \frac{1}{n} \sum_{i=1}^n [\,\hat y_i = y_i\,]
+    .. math:: \mathrm{accuracy} = \frac{1}{n} \sum_{i=1}^n [\,\hat c_i = y_i\,]
               = \frac{\text{number of correct predictions}}{\text{number of predictions}} .
 
     Examples
@@ -173,7 +173,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
 
     Notes
     -----
-    .. math:: C_{ij} = \sum_{s=1}^n [\,y_s = i\,]\,[\,\hat y_s = j\,] .
+    .. math:: C_{ij} = \sum_{s=1}^n [\,y_s = i\,]\,[\,\hat c_s = j\,] .
 
     The diagonal holds the correct predictions, so ``accuracy = trace(C) / sum(C)``; row ``i``
     sums to the number of samples of class ``i``.
