@@ -105,3 +105,35 @@ def test_loop_vs_matmul_limits_blas_threads_only_inside():
     assert after == before
     assert r.max_abs_diff[0] <= 1e-12
     assert loop_vs_matmul([3], d=4, q=2, repeats=1, threads=None).batch_sizes.tolist() == [3]
+
+
+def test_blas_threads_limits_inside_and_restores_after():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
+    before = blas()
+    with timing.blas_threads(1):
+        assert set(blas()) == {1}
+    assert blas() == before
+    with timing.blas_threads(None):
+        assert blas() == before
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        timing.blas_threads(0)
+    with pytest.raises(TypeError, match="limit must be an int"):
+        timing.blas_threads(1.5)
+
+
+def test_one_blas_limiter_for_the_whole_package():
+    # train.fit and the benchmark use timing.blas_threads; no module keeps its own copy
+    import inspect
+
+    from softmax_course import train
+    from softmax_course.tools import bench
+
+    assert train.blas_threads is timing.blas_threads
+    assert bench.blas_threads is timing.blas_threads
+    for module in (train, bench, timing):
+        assert inspect.getsource(module).count("threadpool_limits(") <= (module is timing)

@@ -283,3 +283,21 @@ def test_divergence_in_the_last_step_is_caught_too():
     X, y = toy_images(10, seed=0)
     with pytest.raises(FloatingPointError, match="training diverged"):
         fit(X * 1e150, y, num_epochs=1, batch_size=10, lr=1e300, progress=False)
+
+
+def test_fit_trains_with_one_blas_thread(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from softmax_course import train
+
+    seen = []
+    real = train.train_epoch
+
+    def spy(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpoolctl.threadpool_info()
+                    if p["user_api"] == "blas")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train, "train_epoch", spy)
+    X, y = toy_images(20, seed=0)
+    fit(X, y, num_epochs=2, progress=False)
+    assert seen and set(seen) == {1}

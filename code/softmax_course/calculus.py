@@ -94,10 +94,8 @@ def numerical_jacobian(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6
     ----------
     f : callable
         Takes an array shaped like ``x`` and returns an array of a fixed shape ``m``.
-    x : array_like
-        Point at which to differentiate; real and finite, any shape. It is not modified.
-    eps : float, default 1e-6
-        Step of the differences, > 0.
+    x, eps
+        As for :func:`numerical_gradient` (the point, left unmodified, and the step).
 
     Returns
     -------

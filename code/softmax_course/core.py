@@ -13,7 +13,6 @@ finiteness check while a block is in cache). ``python -m softmax_course bench`` 
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -32,14 +31,15 @@ _BLOCK_BYTES = 1 << 21  # 2 MiB of rows per block: measured best between 128 KiB
 def by_row_blocks(formula: Callable[..., np.ndarray], o: np.ndarray, axis: int = -1,
                   *row_args: np.ndarray, width: int | None = None,
                   name: str = "o") -> np.ndarray:
-    """Apply ``formula`` to the rows of ``o`` (slices along ``axis``), a cache-sized block at a time.
+    """Apply ``formula`` to the rows of ``o`` (slices along ``axis``), one block of rows at a time.
 
     Parameters
     ----------
     formula : callable
         ``formula(block, *arg_blocks)`` gets a C-contiguous 2-D block of rows (the slices along
         ``axis`` as its last axis) and returns an array with one row per row of the block and
-        ``width`` columns (default: as many as the block). It must treat every row on its own.
+        ``width`` columns (default: as many as the block), in a new array. It must treat
+        every row on its own.
     o : numpy.ndarray of float32 or float64
         The input, at least one dimension; checked for NaN and infinity block by block.
     axis : int, default -1
@@ -69,9 +69,8 @@ def by_row_blocks(formula: Callable[..., np.ndarray], o: np.ndarray, axis: int =
     batch every pass would stream the whole array through main memory; on a block of about
     ``_BLOCK_BYTES`` (2 MiB) that stays in the CPU's caches, only the first read and the last
     write reach memory, and no temporary array of the full size is made: each block's result
-    goes straight into its slice of one output array. The block's finiteness is checked with
-    ``min`` and ``max`` (they propagate NaN and reach ±inf), two cheap passes while it is in
-    cache.
+    goes straight into its slice of one output array (a single block's result is the output
+    itself). The block's finiteness is checked while it is in cache.
 
     Each row is computed by the same operations on a C-contiguous block whatever the memory
     order of ``o`` (C, Fortran, a strided view, ``axis`` not last: a block is copied into C
@@ -87,23 +86,30 @@ def by_row_blocks(formula: Callable[..., np.ndarray], o: np.ndarray, axis: int =
     """
     last = axis in (-1, o.ndim - 1)
     moved = o if last else np.moveaxis(o, axis, -1)
-    rows = moved.reshape(-1, moved.shape[-1])
-    step = max(1, _BLOCK_BYTES // max(rows[:1].nbytes, 1))
-
-    def block_result(block: slice) -> np.ndarray:
-        x = np.ascontiguousarray(rows[block])
-        if not (math.isfinite(x.min()) and math.isfinite(x.max())):
-            as_float_array(o, name)                 # raises, naming the first bad entry
-        return formula(x, *(arg[block] for arg in row_args))
-
-    if rows.shape[0] <= step:                       # one block: its result is the output
-        out = block_result(slice(None)).astype(o.dtype, copy=False)
+    rows = moved.reshape(-1, moved.shape[-1])       # a view unless o's memory order forbids
+    n, q = rows.shape
+    step = max(1, _BLOCK_BYTES // (q * rows.itemsize))
+    if n <= step:                                   # one block: its result is the output
+        out = formula(_finite_block(rows, o, name), *row_args)
+        out = out if out.dtype == o.dtype else out.astype(o.dtype)
     else:
-        out = np.empty((rows.shape[0], width or rows.shape[1]), dtype=o.dtype)
-        for start in range(0, rows.shape[0], step):
-            out[start:start + step] = block_result(slice(start, start + step))
-    out = out.reshape(moved.shape[:-1] + out.shape[-1:])
+        out = np.empty((n, width or q), dtype=o.dtype)
+        for start in range(0, n, step):
+            block = slice(start, start + step)
+            x = _finite_block(rows[block], o, name)
+            out[block] = formula(x, *(arg[block] for arg in row_args))
+    if out.ndim != moved.ndim or out.shape[-1] != q:
+        out = out.reshape(moved.shape[:-1] + out.shape[-1:])
     return out if last else np.moveaxis(out, -1, axis)
+
+
+def _finite_block(x: np.ndarray, whole: np.ndarray, name: str) -> np.ndarray:
+    """``x`` in C order, if it holds no NaN or infinity; otherwise the full check of ``whole``
+    raises the package's message (naming the first bad entry)."""
+    x = np.ascontiguousarray(x)
+    if not np.isfinite(x).all():
+        as_float_array(whole, name)
+    return x
 
 
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -124,33 +130,37 @@ def _check_logits(o: Any, name: str, *, ndim: int | None = None,
 
 
 # --------------------------------------------------------------- two steps of every formula
-def _shift(o: np.ndarray, t: float = 1.0) -> np.ndarray:
-    """``s = (o - max o) / t`` along the last axis: every ``s_k <= 0``, the largest exactly 0.
+def _shift(o: np.ndarray, t: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """``s = (o - max o) / t`` along the last axis of a 2-D ``o``, and where the maximum is.
 
-    For ``t > 1`` it divides first (``o / t`` cannot overflow), otherwise it subtracts first
-    (dividing the shifted values by ``t < 1`` only moves them towards ``-inf``). An entry
-    becomes ``-inf`` only where the exact value is below ``-1.8e308``, which is then the
-    correctly rounded answer: that overflow is the one silenced here.
+    Returns ``s`` (every ``s_k <= 0``) and, per row, the index ``i`` of one largest entry, at
+    which ``s_i = 0`` exactly. For ``t > 1`` it divides first (``o / t`` cannot overflow),
+    otherwise it subtracts first (dividing the shifted values by ``t < 1`` only moves them
+    towards ``-inf``). An entry becomes ``-inf`` only where the exact value is below
+    ``-1.8e308``, which is then the correctly rounded answer: that overflow is the one
+    silenced here.
     """
     with np.errstate(over="ignore"):
         if t > 1.0:
             o = o / t
-        s = o - o.max(axis=-1, keepdims=True)
+        i = o.argmax(axis=-1)
+        s = o - o[np.arange(len(o)), i][:, None]
         if t < 1.0:
             s /= t
-    return s
+    return s, i
 
 
-def _log_sum_exp_shifted(s: np.ndarray) -> np.ndarray:
-    """``log Σ_k exp(s_k)`` along the last axis, for ``s`` whose largest entry is 0.
+def _log_sum_exp_shifted(s: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """``log Σ_k exp(s_k)`` along the last axis, for ``s`` and ``i`` from :func:`_shift`.
 
-    That entry contributes exactly 1, so the sum is ``1 + r`` with ``r`` the sum over the
-    others, and ``log1p(r)`` keeps full relative accuracy when ``r`` is tiny (one dominant
-    term, ``log(1 + r)`` would round to 0). Ties are kept: only one largest entry is left out.
+    The entry ``s_i = 0`` contributes exactly 1, so the sum is ``1 + r`` with ``r`` the sum
+    over the others, and ``log1p(r)`` keeps full relative accuracy when ``r`` is tiny (one
+    dominant term, where ``log(1 + r)`` would round to 0). Ties are kept: only the one entry
+    ``i`` is left out of ``r``.
     """
     e = np.exp(s)
-    e[np.arange(len(s)), s.argmax(axis=-1)] = 0.0   # leave out one e^0 = 1 (at s_i = 0) ...
-    return np.log1p(e.sum(axis=-1, keepdims=True))  # ... and add it back exactly: log(1 + r)
+    e[np.arange(len(s)), i] = 0.0                    # leave out e^{s_i} = 1 ...
+    return np.log1p(e.sum(axis=-1, keepdims=True))   # ... and add it back exactly: log(1 + r)
 
 
 # --------------------------------------------------------------------------- the kernels
@@ -195,8 +205,9 @@ e i} e^{o_k - m}\Big),
     ax = check_axis(axis, o.ndim)
 
     def formula(o: np.ndarray) -> np.ndarray:        # rows, the summed axis last
-        m = o.max(axis=-1, keepdims=True)            # m = max_k o_k
-        return m + _log_sum_exp_shifted(_shift(o))   # m + log sum_k exp(o_k - m)
+        s, i = _shift(o)                             # s_k = o_k - m, m = max_k o_k = o_i
+        m = o[np.arange(len(o)), i][:, None]
+        return m + _log_sum_exp_shifted(s, i)        # m + log sum_k exp(o_k - m)
 
     return np.squeeze(by_row_blocks(formula, o, ax, width=1), axis=ax)
 
@@ -243,8 +254,9 @@ def log_softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     t = check_positive(temperature, "temperature")
 
     def formula(o: np.ndarray) -> np.ndarray:        # rows of logits, classes last
-        s = _shift(o, t)                             # s_j = (o_j - max_k o_k) / T <= 0
-        return s - _log_sum_exp_shifted(s)           # s_j - log sum_k exp(s_k)
+        s, i = _shift(o, t)                          # s_j = (o_j - max_k o_k) / T <= 0
+        s -= _log_sum_exp_shifted(s, i)              # s_j - log sum_k exp(s_k)
+        return s
 
     return by_row_blocks(formula, o, ax)
 
@@ -289,8 +301,9 @@ def softmax(o: Any, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     t = check_positive(temperature, "temperature")
 
     def formula(o: np.ndarray) -> np.ndarray:        # rows of logits, classes last
-        e = np.exp(_shift(o, t))                     # exp((o_j - m) / T), each in (0, 1]
-        e /= e.sum(axis=-1, keepdims=True)           # divided by their sum over k
+        s, _ = _shift(o, t)                          # s_j = (o_j - max_k o_k) / T <= 0
+        e = np.exp(s)                                # each e^{s_j} in (0, 1]: no overflow
+        e /= e.sum(axis=-1, keepdims=True)           # e^{s_j} / sum_k e^{s_k}
         return e
 
     return by_row_blocks(formula, o, ax)
@@ -338,7 +351,7 @@ def _targets(labels: Any, n: int, q: int) -> tuple[str, np.ndarray]:
         raise TypeError(f"labels must be integer class indices of shape ({n},) or probability "
                         f"rows of shape ({n}, {q}), but got {type(labels).__name__} {labels!r}.")
     if (type(labels) is np.ndarray and labels.dtype == np.int64 and labels.shape == (n,)
-            and n > 0 and labels.min() >= 0 and labels.max() < q):
+            and n > 0 and labels.view(np.uint64).max() < q):   # a negative one is >= 2**63
         return "int", labels    # already valid class indices: skip the general conversion
     ndim = np.ndim(labels)
     if ndim == 1:
@@ -354,10 +367,10 @@ def _reduce(per_sample: np.ndarray, reduction: str) -> np.ndarray | float:
     """The per-sample losses, their sum or their mean (``inf`` only if the exact one is)."""
     if reduction == "none":
         return per_sample
+    if reduction == "mean":             # divide first: each term <= max / n, so no overflow
+        return float((per_sample / per_sample.shape[0]).sum())
     with np.errstate(over="ignore"):    # a sum beyond the largest float is inf, correctly
-        if reduction == "sum":
-            return float(per_sample.sum())
-        return float((per_sample / per_sample.shape[0]).sum())   # divide first: no overflow
+        return float(per_sample.sum())
 
 
 def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarray | float:
@@ -403,12 +416,12 @@ def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> np.ndarr
     kind, y = _targets(labels, *o.shape)
 
     def formula(o: np.ndarray, y: np.ndarray) -> np.ndarray:   # a block of samples
-        s = _shift(o)                                          # s_k = o_k - max_j o_j
+        s, i = _shift(o)                                       # s_k = o_k - max_j o_j
         if kind == "int":                                      # sum_j y_j s_j = s_y
             ys = s[np.arange(len(y)), y][:, None]
         else:                                                  # skip y_j = 0: no 0 * -inf
             ys = np.multiply(y, s, out=np.zeros_like(s), where=y > 0).sum(-1, keepdims=True)
-        return _log_sum_exp_shifted(s) - ys                    # log sum_k e^{s_k} - sum_j y_j s_j
+        return _log_sum_exp_shifted(s, i) - ys                 # log sum_k e^{s_k} - y . s
 
     return _reduce(by_row_blocks(formula, o, -1, y, width=1, name="logits")[:, 0], reduction)
 
@@ -445,7 +458,8 @@ def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.
     n = o.shape[0]
 
     def formula(o: np.ndarray, y: np.ndarray) -> np.ndarray:   # a block of samples
-        g = np.exp(_shift(o))
+        s, _ = _shift(o)                                       # s = o - max(o)
+        g = np.exp(s)
         g /= g.sum(axis=-1, keepdims=True)                     # p = softmax(o)
         if kind == "int":
             g[np.arange(len(y)), y] -= 1.0                     # p - y, y one-hot

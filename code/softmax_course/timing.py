@@ -79,8 +79,10 @@ def linear_batch(X: Any, W: Any, b: Any) -> np.ndarray:
 
     Parameters
     ----------
-    X, W, b
-        As for :func:`linear_loop`.
+    X : array_like, shape (n, d)
+        The minibatch, one sample per row.
+    W, b
+        Weights and biases, as for :func:`linear_loop`.
 
     Returns
     -------
