@@ -58,6 +58,19 @@ def test_highlight_colours_the_edges_of_one_output():
     plt.close(ax.figure)
 
 
+def test_highlight_index_counts_from_0_and_labels_from_1():
+    # code counts outputs from 0, formulas (and node labels) from 1: highlight=1 is o_2
+    ax = draw_network(4, 3, highlight=1)
+    label_y = {t.get_text(): t.get_position()[1] for t in ax.texts}
+    grey = matplotlib.colors.to_rgba("0.6")
+    edges = _edges(ax)
+    ends = {round(seg[1][1], 9) for seg, c in zip(edges.get_segments(), edges.get_colors())
+            if not np.allclose(c, grey)}
+    assert ends == {round(label_y["$o_{2}$"], 9)}
+    assert {"$x_{1}$", "$x_{4}$", "$o_{1}$", "$o_{3}$"} <= set(label_y)
+    plt.close(ax.figure)
+
+
 def test_draws_on_given_axes():
     fig, ax = plt.subplots()
     assert draw_network(3, 2, ax=ax) is ax

@@ -34,8 +34,9 @@ def draw_network(num_inputs: int = 4, num_outputs: int = 3, ax: Any = None, *,
     ax : matplotlib Axes, optional
         Where to draw; a new figure in the course style is made when omitted.
     highlight : int, optional
-        Index (from 0) of an output whose incoming edges are drawn in colour, to show that it
-        depends on every input.
+        Code index (from 0) of an output whose incoming edges are drawn in colour, to show that
+        it depends on every input. Nodes are labelled the way formulas count (from 1), so
+        ``highlight=0`` is the node :math:`o_1`.
 
     Returns
     -------
