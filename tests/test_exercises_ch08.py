@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
+import pytest
 from sklearn.metrics import top_k_accuracy_score
 
 from softmax_course import exercises
@@ -121,11 +122,40 @@ def test_more_epochs():
     assert not exercises.check_more_epochs("过拟合")
 
 
+# The ten predictions of the ECE exercise, as printed in the chapter.
+ECE_CONF = np.array([0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 0.95, 0.55, 0.65, 0.99])
+ECE_CORRECT = np.array([0, 1, 1, 0, 1, 1, 1, 0, 1, 1])
+
+
+def test_ece_by_hand():
+    # reference: a loop over the two bins, independent of softmax_course.metrics
+    ece = 0.0
+    for lo, hi in ((0.0, 0.5), (0.5, 1.0)):
+        inside = [(c, k) for c, k in zip(ECE_CONF, ECE_CORRECT) if lo < c <= hi]
+        conf = sum(c for c, _ in inside) / len(inside)
+        acc = sum(k for _, k in inside) / len(inside)
+        ece += len(inside) / len(ECE_CONF) * abs(acc - conf)
+    assert exercises.check_ece_by_hand(ece)
+    assert exercises.check_ece_by_hand(np.array([ece]))
+    # the package agrees (four classes, so that a confidence of 0.3 is possible)
+    from softmax_course.metrics import expected_calibration_error
+    proba = np.column_stack([ECE_CONF] + [(1 - ECE_CONF) / 3] * 3)
+    labels = np.where(ECE_CORRECT == 1, 0, 1)
+    assert expected_calibration_error(proba, labels, num_bins=2) == pytest.approx(ece)
+    # typical slips: unweighted mean of the gaps, one bin, gap of the means
+    gaps_unweighted = (abs(0.5 - 0.375) + abs(0.75 - 0.7675)) / 2
+    assert not exercises.check_ece_by_hand(gaps_unweighted)
+    assert not exercises.check_ece_by_hand(abs(ECE_CORRECT.mean() - ECE_CONF.mean()))
+    assert not exercises.check_ece_by_hand(100 * ece)
+    assert "还没有作答" in exercises.check_ece_by_hand(...).message
+
+
 def test_checks_do_not_contain_the_answers():
     import softmax_course.exercises.ch08_evaluation as module
     source = inspect.getsource(module)
     assert "0.86" not in source and "129" not in source
     assert "21" not in source.replace("ex-08", "")
+    assert "0.039" not in source
     assert "choice_digest(" not in source
 
 

@@ -64,3 +64,10 @@ def check_more_epochs(answer) -> Verdict:
                                MORE_EPOCHS_CHOICES,
                                "回到“过拟合”一节：训练损失一直在降，验证损失却在某一轮之后回升。"
                                "这时模型在学什么？")
+
+
+def check_ece_by_hand(answer) -> Verdict:
+    """ex-08-ece: the expected calibration error of the chapter's ten predictions, two bins."""
+    return check_number("ex-08-ece", answer, "016030014d2625fcf94ce311", 1e-4,
+                        "先按置信度把 10 个预测分进 (0, 0.5] 和 (0.5, 1] 两个区间；每个区间算出"
+                        "平均置信度和准确率之差的绝对值，再按区间的样本数占比加权相加。")
