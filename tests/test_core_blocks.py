@@ -206,3 +206,5 @@ def test_by_row_blocks_on_its_own():
     with pytest.raises(ValueError, match=r"X must be finite.*entry \(1, 2\) is nan"):
         core.by_row_blocks(lambda x: x, np.array([[0.0, 1.0, 2.0], [0.0, 1.0, np.nan]]),
                            name="X")
+    with pytest.raises(TypeError, match=r"by_row_blocks needs a function and a numpy array"):
+        core.by_row_blocks(np.exp, [[0.0, 1.0]])

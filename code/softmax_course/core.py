@@ -84,6 +84,10 @@ def by_row_blocks(formula: Callable[..., np.ndarray], o: np.ndarray, axis: int =
     >>> by_row_blocks(row_sums, np.arange(6.0).reshape(2, 3), width=1).tolist()
     [[3.0], [12.0]]
     """
+    if not (callable(formula) and isinstance(o, np.ndarray)):
+        raise TypeError(f"by_row_blocks needs a function and a numpy array, but got "
+                        f"{type(formula).__name__} and {type(o).__name__}; pass e.g. "
+                        f"by_row_blocks(f, np.asarray(o)).")
     last = axis in (-1, o.ndim - 1)
     moved = o if last else np.moveaxis(o, axis, -1)
     rows = moved.reshape(-1, moved.shape[-1])       # a view unless o's memory order forbids
