@@ -246,9 +246,12 @@ def open_page(browser, url: str, site: str, *, dark: bool = False):
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url, wait_until="load")
-    page.wait_for_function("() => [...document.querySelectorAll('.course-explorer')]"
-                           ".every(e => e.dataset.ready === '1')", timeout=10_000)
+    page.set_default_timeout(60_000)          # shared CI machines can be slow
+    # The explorers start on DOMContentLoaded; a chapter's "load" also waits for every figure.
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelectorAll('.course-explorer').length > 0 && "
+                           "[...document.querySelectorAll('.course-explorer')]"
+                           ".every(e => e.dataset.ready === '1')", timeout=30_000)
     return context, page, outside, errors
 
 
