@@ -45,5 +45,14 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> BookBuild:
-    """The course book, built once per session into a temporary folder."""
+    """The course book, built once per session into a temporary folder.
+
+    ``COURSE_BUILT_BOOK=DIR`` reuses a book built with ``jupyter-book build . --path-output DIR
+    -W -n --keep-going`` (while iterating on tests; the build log is then not checked).
+    """
+    reuse = os.environ.get("COURSE_BUILT_BOOK")
+    if reuse:
+        html = Path(reuse) / "_build" / "html"
+        assert html.is_dir(), f"COURSE_BUILT_BOOK={reuse} holds no _build/html; build it first"
+        return BookBuild(html, "build succeeded (reused). dumping search index in Chinese", 0)
     return build_book(ROOT, tmp_path_factory.mktemp("book"))

@@ -6,7 +6,8 @@ really install the environment and run a chapter is tested in test_binder.py.
 from __future__ import annotations
 
 import re
-import tomllib
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +16,13 @@ import nbformat
 import pytest
 import yaml
 
+from softmax_course.tools import launch
 from test_notebooks import toc_files
+
+try:                      # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:          # Python 3.10: requirements.txt installs tomli there
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -28,13 +35,8 @@ PACKAGE = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["
 
 
 def install_cell(repo_url: str) -> str:
-    """The first code cell every chapter starts with (see the conventions)."""
-    return ("# 本地和 Binder 上课程代码包已经装好；在 Colab 上则先从代码仓库安装它。\n"
-            "try:\n"
-            "    import softmax_course\n"
-            "except ModuleNotFoundError:\n"
-            f'    %pip install -q "{PACKAGE["name"]} @ git+{repo_url}"\n'
-            "    import softmax_course")
+    """The first code cell every chapter starts with (see softmax_course.tools.launch)."""
+    return launch.install_cell(repo_url)
 
 
 class _Links(HTMLParser):
@@ -65,6 +67,81 @@ def book(built_book):
 # ---------------------------------------------------------------------------------------------
 # The repository URL, once
 # ---------------------------------------------------------------------------------------------
+def test_install_cell_installs_the_package_of_pyproject():
+    assert f'%pip install -q "{PACKAGE["name"]} @ git+$REPOSITORY"' in install_cell(REPO_URL)
+    assert f'REPOSITORY = "{REPO_URL}"' in install_cell(REPO_URL)
+
+
+def test_launch_check_passes_on_the_repository():
+    proc = subprocess.run([sys.executable, "-m", "softmax_course", "launch", "--check"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def fake_course(tmp_path, monkeypatch, url: str):
+    """A copy of _config.yml and two chapters in ``tmp_path``, as the repository root."""
+    import shutil
+
+    (tmp_path / "chapters").mkdir()
+    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
+    for path in CHAPTERS[:2]:
+        shutil.copy2(path, tmp_path / "chapters" / path.name)
+    monkeypatch.setattr(launch, "repo_root", lambda: tmp_path)
+    return tmp_path
+
+
+def test_launch_rewrites_config_and_chapters_for_a_fork(tmp_path, monkeypatch):
+    root = fake_course(tmp_path, monkeypatch, REPO_URL)
+    before = {p.name: nbformat.read(p, as_version=4) for p in (root / "chapters").glob("*")}
+    fork = "https://github.com/a-school/softmax-fork"
+    assert launch.cli(["--repository-url", fork, "--jupyterhub-url", "https://hub.example.edu"]) == 0
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    assert config["repository"]["url"] == fork
+    assert config["launch_buttons"]["jupyterhub_url"] == "https://hub.example.edu"
+    assert config["launch_buttons"]["binderhub_url"] == CONFIG["launch_buttons"]["binderhub_url"]
+    assert launch.check(root) == []
+    for path in (root / "chapters").glob("*"):
+        nb, old = nbformat.read(path, as_version=4), before[path.name]
+        first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        assert nb.cells[first].source == install_cell(fork)
+        # nothing else changed: outputs, execution counts, the other cells
+        assert [c.get("execution_count") for c in nb.cells] == \
+            [c.get("execution_count") for c in old.cells]
+        nb.cells[first].source = old.cells[first].source
+        assert nb == old
+    # and back: a hub of "" switches the JupyterHub button off
+    assert launch.cli(["--jupyterhub-url", ""]) == 0
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    assert config["launch_buttons"]["jupyterhub_url"] == ""
+
+
+def test_launch_check_names_a_chapter_that_disagrees(tmp_path, monkeypatch, capsys):
+    root = fake_course(tmp_path, monkeypatch, REPO_URL)
+    path = sorted((root / "chapters").glob("*"))[0]
+    nb = nbformat.read(path, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = first.source.replace(REPO_URL, "https://github.com/someone/else")
+    nbformat.write(nb, path)
+    assert launch.cli(["--check"]) == 1
+    assert path.name in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["github.com/a/b", "https://github.com/a/b/", "https://gitlab.com/a/b",
+                                 "https://github.com/a/b.git x"])
+def test_launch_rejects_a_url_that_is_not_a_repository(tmp_path, monkeypatch, capsys, bad):
+    fake_course(tmp_path, monkeypatch, REPO_URL)
+    assert launch.cli(["--repository-url", bad]) == 2
+    assert "must be a GitHub repository URL like https://github.com/OWNER/REPO" in \
+        capsys.readouterr().err
+
+
+def test_jupyterhub_button_is_off_when_no_hub_is_set(book):
+    hub = CONFIG["launch_buttons"].get("jupyterhub_url", None)
+    assert hub is not None, "keep the jupyterhub_url setting in _config.yml (empty = off)"
+    links = [h for e in NOTEBOOK_ENTRIES for h, _, _ in links_of(book, e) if "hub/user-redirect" in h]
+    assert bool(links) == bool(hub)
+
+
 def test_repository_url_is_a_github_repository():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPO_URL), REPO_URL
     assert CONFIG["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
@@ -140,21 +217,66 @@ def requirement_names(lines: list[str]) -> set[str]:
 
 
 def test_binder_python_version_fits_the_package():
-    """Binder reads runtime.txt (Python 3.10 without it); the package states what it needs."""
-    runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
-    match = re.fullmatch(r"python-3\.(\d+)", runtime)
-    assert match, f"runtime.txt should read python-3.X, not {runtime!r}"
-    lowest = re.fullmatch(r">=\s*3\.(\d+)", PACKAGE["requires-python"])
-    assert lowest and int(match[1]) >= int(lowest[1])
+    """Binder reads binder/runtime.txt; the package states what it needs."""
+    for runtime_file in (ROOT / "runtime.txt", ROOT / "binder" / "runtime.txt"):
+        runtime = runtime_file.read_text(encoding="utf-8").strip()
+        match = re.fullmatch(r"python-3\.(\d+)", runtime)
+        assert match, f"{runtime_file} should read python-3.X, not {runtime!r}"
+        lowest = re.fullmatch(r">=\s*3\.(\d+)", PACKAGE["requires-python"])
+        assert lowest and int(match[1]) >= int(lowest[1])
 
 
-def test_binder_needs_nothing_but_requirements():
-    """repo2docker would prefer these over requirements.txt, or add system packages."""
-    for name in ("environment.yml", "Pipfile", "setup.py", "apt.txt", "postBuild", "Dockerfile",
-                 "binder", ".binder"):
-        assert not (ROOT / name).exists(), f"{name} changes what Binder builds"
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert lines[-1].strip() == "-e .", "the course package is installed from the repository"
+def test_binder_folder_holds_only_what_running_the_chapters_needs():
+    """repo2docker uses binder/ instead of the root files: the package, a kernel, JupyterLab
+    with MyST rendering; not the book build, the test tools or the browser driver."""
+    for name in ("environment.yml", "Pipfile", "setup.py", "apt.txt", "postBuild", "Dockerfile"):
+        assert not (ROOT / "binder" / name).exists(), f"binder/{name} changes what Binder builds"
+    assert not (ROOT / ".binder").exists()
+    lines = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert "-e ." in [line.strip() for line in lines], "binder installs the course package"
+    names = requirement_names(lines)
+    assert {"jupyterlab", "jupyterlab-myst", "ipykernel"} <= names
+    heavy = names & {"jupyter-book", "sphinx", "playwright", "pytest", "nbval", "hypothesis",
+                     "sphinx-exercise", "jieba"}
+    assert not heavy, f"binder/requirements.txt installs tools the chapters do not need: {heavy}"
+
+
+def test_test_imports_are_declared():
+    """Every third-party module the tests import comes from a distribution named in
+    requirements.txt (how the declared floors were checked: see also the scipy floor below)."""
+    import ast
+    from importlib.metadata import packages_distributions
+
+    declared = requirement_names((ROOT / "requirements.txt").read_text().splitlines())
+    declared |= requirement_names(PACKAGE["dependencies"])
+    dists = packages_distributions()
+    local = {p.stem for p in (ROOT / "tests").glob("*.py")} | {"softmax_course"}
+    missing = {}
+    for path in (ROOT / "tests").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and \
+                not node.level else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in local or top in sys.stdlib_module_names or top == "tomli":
+                    continue
+                owners = {d.lower().replace("_", "-") for d in dists.get(top, [])}
+                if not owners & declared:
+                    missing.setdefault(top, set()).add(path.name)
+    assert not missing, f"imported by tests but not in requirements.txt: {missing}"
+
+
+def test_declared_floors_cover_what_the_tests_use():
+    """scipy.differentiate is new in scipy 1.15; tomllib in Python 3.11 (tomli below)."""
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    uses_differentiate = any("scipy.differentiate" in p.read_text(encoding="utf-8")
+                             for p in (ROOT / "tests").glob("*.py"))
+    floor = re.search(r"^scipy>=(\d+)\.(\d+)", text, re.M)
+    assert floor, "requirements.txt must give scipy a floor"
+    if uses_differentiate:
+        assert (int(floor[1]), int(floor[2])) >= (1, 15), "scipy.differentiate needs scipy>=1.15"
+    assert re.search(r'^tomli[^\n]*python_version\s*<\s*"3\.11"', text, re.M)
 
 
 def test_colab_gets_every_runtime_dependency_of_the_package():

@@ -6,6 +6,9 @@ Commands:
   grade SUBMISSIONS_DIR    run submitted notebooks and collect the self-check verdicts
   bench [--smoke]          benchmark the kernels, the training and the course itself
   pdf [OUT.pdf]            print the whole book to one PDF with headless Chromium
+  launch --repository-url URL [--jupyterhub-url URL] [--check]
+                           point the repository button, the Binder/Colab/JupyterHub links and
+                           every chapter's install cell at one repository (a fork)
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ COMMANDS = {
     "grade": "softmax_course.tools.grading",
     "bench": "softmax_course.tools.bench",
     "pdf": "softmax_course.tools.pdf",
+    "launch": "softmax_course.tools.launch",
 }
 
 
