@@ -472,7 +472,3 @@ def cross_entropy_grad(logits: Any, labels: Any, reduction: str = "mean") -> np.
         return g / n if reduction == "mean" else g             # the mean's gradient: 1/n each
 
     return by_row_blocks(formula, o, -1, y, name="logits")
-
-
-# Chapter 04 still imports these two old private names; remove them once it shows ``softmax``.
-_shifted, _softmax = _shift, softmax
