@@ -51,3 +51,35 @@ def test_execute_missing_notebook_and_unknown_command(tmp_path):
     assert proc.returncode == 1 and "does not exist" in proc.stderr
     proc = run("frobnicate")
     assert proc.returncode == 2 and "unknown command 'frobnicate'" in proc.stderr
+
+
+def test_execute_folds_solution_cells_for_jupyterlab(tmp_path):
+    """Re-execution keeps solutions folded in JupyterLab (cell metadata `jupyter`)."""
+    path = tmp_path / "ex.ipynb"
+    nb = new_notebook(cells=[
+        new_markdown_cell("# t"),
+        new_code_cell("x = 1", metadata={"jupyter": {"source_hidden": True}}),   # stale fold
+        new_markdown_cell("解答", metadata={"tags": ["solution"]}),
+        new_code_cell("print(x + 1)", metadata={"tags": ["solution"]})])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    proc = run("execute", str(path))
+    assert proc.returncode == 0, proc.stderr
+    cells = nbformat.read(path, as_version=4).cells
+    assert "jupyter" not in cells[1].metadata
+    assert cells[2].metadata["jupyter"] == {"source_hidden": True}
+    assert cells[3].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert cells[3].outputs[0]["text"] == "2\n"          # folded, still executed
+
+
+def test_committed_chapters_fold_their_solutions(root):
+    chapters = sorted((root / "chapters").glob("*.ipynb"))
+    unfolded = {}
+    for path in chapters:
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if "solution" in cell.metadata.get("tags", []) and \
+                    not cell.metadata.get("jupyter", {}).get("source_hidden"):
+                unfolded.setdefault(path.name, []).append(i)
+    assert not unfolded, (f"solution cells not folded (run python -m softmax_course execute): "
+                          f"{unfolded}")

@@ -12,7 +12,11 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from .common import repo_root
 
-__all__ = ["chapter_notebooks", "execute_notebook", "NotebookExecutionError", "cli"]
+__all__ = ["chapter_notebooks", "execute_notebook", "fold_solutions", "NotebookExecutionError",
+           "cli"]
+
+#: Cells with this tag are solutions (see the exercise format in the README).
+SOLUTION_TAG = "solution"
 
 
 class NotebookExecutionError(RuntimeError):
@@ -27,6 +31,42 @@ def chapter_notebooks(root: Path | None = None) -> list[Path]:
     """Every notebook under ``chapters/``, in name order."""
     root = root or repo_root()
     return sorted(p for p in (root / "chapters").glob("*.ipynb"))
+
+
+def fold_solutions(nb: nbformat.NotebookNode) -> int:
+    """Fold every solution cell in JupyterLab until the student opens it; return how many.
+
+    JupyterLab (and Notebook 7) hide a cell's source when its metadata has
+    ``jupyter.source_hidden`` and a code cell's outputs with ``jupyter.outputs_hidden``; a
+    click on the fold bar opens it. The book ignores this metadata (sphinx-exercise draws the
+    solutions as dropdowns). Other cells are unfolded, so a cell that stops being a solution
+    does not stay hidden.
+
+    Example
+    -------
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("练习", metadata={}),
+    ...     nbformat.v4.new_code_cell("answer = 1", metadata={"tags": ["solution"]})])
+    >>> fold_solutions(nb), nb.cells[1].metadata["jupyter"]
+    (1, {'source_hidden': True, 'outputs_hidden': True})
+    >>> "jupyter" in nb.cells[0].metadata
+    False
+    """
+    folded = 0
+    for cell in nb.cells:
+        meta = cell.setdefault("metadata", {})
+        if SOLUTION_TAG in meta.get("tags", []):
+            fold = {"source_hidden": True}
+            if cell.cell_type == "code":
+                fold["outputs_hidden"] = True
+            meta.setdefault("jupyter", {}).update(fold)
+            folded += 1
+        elif "jupyter" in meta:
+            for key in ("source_hidden", "outputs_hidden"):
+                meta["jupyter"].pop(key, None)
+            if not meta["jupyter"]:
+                del meta["jupyter"]
+    return folded
 
 
 def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "python3",
@@ -55,6 +95,7 @@ def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "pyth
         raise NotebookExecutionError(path, failing, str(exc).strip()[-2000:]) from None
     for cell in nb.cells:      # keep diffs small: no per-run metadata
         cell.get("metadata", {}).pop("execution", None)
+    fold_solutions(nb)         # solutions folded in JupyterLab until opened
     if write:
         nbformat.write(nb, path)
     return nb
