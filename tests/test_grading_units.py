@@ -172,6 +172,9 @@ def test_every_chapter_exercise_can_be_graded():
         if check.kind == "function":
             a, b = secret_inputs(check, 1), secret_inputs(check, 2)
             assert a and len(a) == len(b), ex.label
+            # secret means: not the self-check's public cases, and not the same for two seeds
+            assert repr(a) != repr(b), f"{ex.label}: add a generator to grade_checks.GENERATORS"
+            assert repr(a) != repr(list(check.spec.cases)), ex.label
             # a reference answer exists for every secret input
             for args in a:
                 check.spec.reference(*args)
