@@ -199,11 +199,21 @@ def test_colon_fence_and_four_backticks_are_understood():
 
 def test_overview_markdown_table():
     exercises = find_exercises(chapter_notebook("99", 2, title="第 | 章"), "99-demo.ipynb")
-    text = overview_markdown(exercises)
-    lines = text.splitlines()
-    assert lines[0] == "| 章节 | 练习 | 标签（label） | 自我检查（self-check） |"
-    assert lines[2] == f"| 第 \\| 章 | 演示练习 1 | `{label('99', 1)}` | `exercises.check_number` |"
-    assert lines[-1] == "共 2 道练习，分布在 1 章中。"
+    exercises += find_exercises(chapter_notebook("98", 1, title="另一章"), "98-demo.ipynb")
+    lines = overview_markdown(exercises).splitlines()
+    # one heading line and one two-column table per chapter, in the order given
+    assert lines[0] == "**第 \\| 章**"
+    assert lines[2] == "| 练习 | 自我检查（self-check） |"
+    assert lines[4] == f"| 演示练习 1（`{label('99', 1)}`） | `check_number` |"
+    assert "**另一章**" in lines and lines.index("**另一章**") > 5
+    assert all(line.count(" | ") <= 1 for line in lines if line.startswith("| "))
+    assert lines[-1] == "共 3 道练习，分布在 2 章中。"
+
+
+def test_overview_links_titles_of_built_chapters():
+    exercises = find_exercises(chapter_notebook("99", 1), "99-demo.ipynb")
+    text = overview_markdown(exercises, linked=["99-demo"])
+    assert f"{{ref}}`演示练习 1 <{label('99', 1)}>`" in text
 
 
 def test_doctests():

@@ -307,26 +307,30 @@ def _cell_text(text: str) -> str:
 
 
 def overview_markdown(exercises: list[Exercise], linked: Iterable[str] = ()) -> str:
-    """A Markdown (MyST) table of exercises: chapter, exercise title, label and self-check.
+    """The exercises in MyST Markdown: per chapter a bold heading line and a two-column table.
 
-    The labels of the chapters named in ``linked`` (notebook stems such as ``04-softmax``)
-    become ``{ref}`` links to their exercise; link only chapters that the book builds, or the
-    reference is broken.
+    The exercise titles of the chapters named in ``linked`` (notebook stems such as
+    ``04-softmax``) become ``{ref}`` links to their exercise; link only chapters that the book
+    builds, or the reference is broken. Elsewhere the label is shown after the title. Two
+    narrow columns keep the table readable on a phone.
     """
     linked = set(linked)
-    lines = ["| 章节 | 练习 | 标签（label） | 自我检查（self-check） |",
-             "| --- | --- | --- | --- |"]
-    for ex in exercises:
-        check = f"`exercises.{ex.check}`" if ex.check else "（无）"
-        label = f"`{ex.label}`"
-        if Path(ex.chapter).stem in linked and re.fullmatch(r"[\w-]+", ex.label):
-            label = f"{{ref}}`{ex.label} <{ex.label}>`"
-        lines.append(f"| {_cell_text(ex.chapter_title or ex.chapter)} | {_cell_text(ex.title)} "
-                     f"| {label} | {check} |")
+    lines: list[str] = []
+    for chapter in dict.fromkeys(ex.chapter for ex in exercises):
+        in_chapter = [ex for ex in exercises if ex.chapter == chapter]
+        lines += ["", f"**{_cell_text(in_chapter[0].chapter_title or chapter)}**", "",
+                  "| 练习 | 自我检查（self-check） |", "| --- | --- |"]
+        for ex in in_chapter:
+            title = _cell_text(ex.title) or ex.label
+            if Path(chapter).stem in linked and re.fullmatch(r"[\w-]+", ex.label):
+                title = f"{{ref}}`{title} <{ex.label}>`"
+            else:
+                title = f"{title}（`{ex.label}`）"
+            check = f"`{ex.check}`" if ex.check else "（无）"
+            lines.append(f"| {title} | {check} |")
     chapters = len({ex.chapter for ex in exercises})
-    lines.append("")
-    lines.append(f"共 {len(exercises)} 道练习，分布在 {chapters} 章中。")
-    return "\n".join(lines)
+    lines += ["", f"共 {len(exercises)} 道练习，分布在 {chapters} 章中。"]
+    return "\n".join(lines).lstrip("\n")
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -355,11 +359,11 @@ def exercise_overview(chapters: Path | None = None):
     >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("# 第一章\\n\\n## 练习"),
     ...     v4.new_markdown_cell("```{exercise} 算一算\\n:label: ex-01-sum\\n```")])
     >>> nbformat.write(nb, folder / "01-demo.ipynb")
-    >>> print(exercise_overview(folder).data.splitlines()[2])
-    | 第一章 | 算一算 | `ex-01-sum` | （无） |
+    >>> print(exercise_overview(folder).data.splitlines()[4])
+    | 算一算（`ex-01-sum`） | （无） |
     >>> _ = (folder.parent / "_toc.yml").write_text("root: chapters/01-demo\\n")
-    >>> print(exercise_overview(folder).data.splitlines()[2])
-    | 第一章 | 算一算 | {ref}`ex-01-sum <ex-01-sum>` | （无） |
+    >>> print(exercise_overview(folder).data.splitlines()[4])
+    | {ref}`算一算 <ex-01-sum>` | （无） |
     >>> tmp.cleanup()
     """
     from IPython.display import Markdown
