@@ -59,8 +59,10 @@
     return root.textContent.replace(/\s+/g, " ");
   }
 
-  if (window.Search) {
-    window.Search.htmlToText = articleText;
+  // searchtools.js declares `const Search` at the top level: a global binding, but not a
+  // property of window.
+  if (typeof Search !== "undefined") {
+    Search.htmlToText = articleText;       // eslint-disable-line no-undef
   }
   window.coursePlainMath = plainMath;     // for the tests
 })();
