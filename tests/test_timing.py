@@ -137,3 +137,29 @@ def test_one_blas_limiter_for_the_whole_package():
     assert bench.blas_threads is timing.blas_threads
     for module in (train, bench, timing):
         assert inspect.getsource(module).count("threadpool_limits(") <= (module is timing)
+
+
+def test_single_threaded_timing_uses_the_threads_cpu_clock(monkeypatch):
+    # with one BLAS thread the timings are CPU time of the calling thread, which waiting for
+    # the CPU on a busy machine does not inflate; with more threads they are wall clock
+    import time
+
+    from softmax_course import timing
+
+    calls = {"thread": 0, "wall": 0}
+    real_thread, real_wall = time.thread_time, time.perf_counter
+
+    def thread_clock():
+        calls["thread"] += 1
+        return real_thread()
+
+    def wall_clock():
+        calls["wall"] += 1
+        return real_wall()
+
+    monkeypatch.setattr(timing.time, "thread_time", thread_clock)
+    monkeypatch.setattr(timing.time, "perf_counter", wall_clock)
+    timing.loop_vs_matmul([2], d=3, q=2, repeats=2, threads=1)
+    assert calls["thread"] == 8 and calls["wall"] == 0
+    timing.loop_vs_matmul([2], d=3, q=2, repeats=2, threads=None)
+    assert calls["wall"] == 8
