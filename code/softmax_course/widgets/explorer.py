@@ -27,7 +27,7 @@ import json
 from functools import cached_property
 from typing import Any
 
-__all__ = ["Explorer", "figure_png"]
+__all__ = ["Explorer", "figure_png", "show_picture"]
 
 
 def figure_png(fig, *, dpi: int = 80) -> bytes:
@@ -46,6 +46,25 @@ def figure_png(fig, *, dpi: int = 80) -> bytes:
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(fig)
     return buffer.getvalue()
+
+
+def show_picture(fig, alt: str) -> None:
+    """Display a figure inside a widget's output with its alt text, then close it.
+
+    JupyterLab ignores the ``alt`` of ``image/png`` metadata (the picture is announced without
+    a name), so the picture is sent as ``text/html`` ``<img alt=...>`` (outputs produced in the
+    running session are trusted and rendered as HTML), with ``image/png`` beside it.
+    """
+    from IPython.display import display
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the figure, e.g. "
+                         "'三个类别的概率柱状图'; screen readers read it instead of the picture.")
+    data = base64.b64encode(figure_png(fig, dpi=100)).decode("ascii")
+    display({"text/html": f'<img src="data:image/png;base64,{data}" '
+                          f'alt="{html.escape(alt, quote=True)}">',
+             "image/png": data, "text/plain": alt},
+            metadata={"image/png": {"alt": alt}}, raw=True)
 
 
 class Explorer:

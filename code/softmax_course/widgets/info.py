@@ -159,7 +159,7 @@ class InfoExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from ..plots import show as show_figure
+        from .explorer import show_picture as show_figure
 
         style = {"description_width": "initial"}
         sliders = {}

@@ -192,7 +192,7 @@ class LossExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from ..plots import show as show_figure
+        from .explorer import show_picture as show_figure
 
         style = {"description_width": "initial"}
         sliders = [widgets.FloatSlider(value=float(v), min=-LOGIT_RANGE, max=LOGIT_RANGE,

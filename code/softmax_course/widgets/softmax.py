@@ -159,7 +159,7 @@ class TemperatureExplorer(Explorer):
         import ipywidgets as widgets
         from IPython.display import display
 
-        from ..plots import show as show_figure
+        from .explorer import show_picture as show_figure
 
         style = {"description_width": "initial"}
         boxes = {f"o{j}": widgets.BoundedFloatText(value=float(v), min=-LOGIT_LIMIT,

@@ -148,7 +148,7 @@ class TrainingExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from ..plots import show as show_figure
+        from .explorer import show_picture as show_figure
 
         style = {"description_width": "initial"}
         lr = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in self.grid["lrs"]],
