@@ -27,7 +27,7 @@ import json
 from functools import cached_property
 from typing import Any
 
-__all__ = ["Explorer", "figure_png", "show_picture"]
+__all__ = ["Explorer", "figure_png", "picture_output", "live_output"]
 
 
 def figure_png(fig, *, dpi: int = 80) -> bytes:
@@ -48,23 +48,47 @@ def figure_png(fig, *, dpi: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-def show_picture(fig, alt: str) -> None:
-    """Display a figure inside a widget's output with its alt text, then close it.
+def picture_output(fig, alt: str, extra_html: str = "") -> dict:
+    """A display_data output holding the figure (as ``<img alt>`` HTML and PNG) and some HTML.
 
-    JupyterLab ignores the ``alt`` of ``image/png`` metadata (the picture is announced without
-    a name), so the picture is sent as ``text/html`` ``<img alt=...>`` (outputs produced in the
-    running session are trusted and rendered as HTML), with ``image/png`` beside it.
+    JupyterLab ignores the ``alt`` of ``image/png`` metadata, so the picture is sent as
+    ``text/html`` ``<img alt=...>`` too (outputs made in the running session are trusted).
     """
-    from IPython.display import display
-
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("alt must be a non-empty description of the figure, e.g. "
                          "'三个类别的概率柱状图'; screen readers read it instead of the picture.")
     data = base64.b64encode(figure_png(fig, dpi=100)).decode("ascii")
-    display({"text/html": f'<img src="data:image/png;base64,{data}" '
-                          f'alt="{html.escape(alt, quote=True)}">',
-             "image/png": data, "text/plain": alt},
-            metadata={"image/png": {"alt": alt}}, raw=True)
+    return {"output_type": "display_data",
+            "data": {"text/html": f'<img src="data:image/png;base64,{data}" '
+                                  f'alt="{html.escape(alt, quote=True)}">{extra_html}',
+                     "image/png": data, "text/plain": alt},
+            "metadata": {"image/png": {"alt": alt}}}
+
+
+def live_output(controls: dict, draw):
+    """An ``ipywidgets.Output`` redrawn by ``draw(**values)`` whenever a control changes.
+
+    ``draw`` returns ``(figure, alt)``, ``(figure, alt, extra_html)`` or a message string. The
+    output is written into the widget's ``outputs`` state (not printed while the cell runs), so
+    the cell itself has one output in every front end, and nbval sees the same as the book.
+    """
+    import ipywidgets as widgets
+
+    out = widgets.Output()
+
+    def redraw(_=None) -> None:
+        result = draw(**{name: c.value for name, c in controls.items()})
+        if isinstance(result, str):
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/plain": result,
+                                     "text/html": f"<p>{html.escape(result)}</p>"}},)
+        else:
+            out.outputs = (picture_output(*result),)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return out
 
 
 class Explorer:

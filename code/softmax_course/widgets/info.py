@@ -159,7 +159,7 @@ class InfoExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from .explorer import show_picture as show_figure
+        from .explorer import live_output
 
         style = {"description_width": "initial"}
         sliders = {}
@@ -173,15 +173,14 @@ class InfoExplorer(Explorer):
                                     value=self.unit, description="单位", style=style)
         k = len(self.class_names)
 
-        def show(unit: str, **kw: float) -> None:
+        def show(unit: str, **kw: float):
             pw = [round(kw[f"p{j}"], 2) for j in range(k)]
             qw = [round(kw[f"q{j}"], 2) for j in range(k)]
             if sum(pw) <= 0 or sum(qw) <= 0:
-                print("P 和 Q 各至少要有一个正的权重。")
-                return
-            show_figure(self._figure(pw, qw, unit), self._describe(pw, qw, unit))
+                return "P 和 Q 各至少要有一个正的权重。"
+            return self._figure(pw, qw, unit), self._describe(pw, qw, unit)
 
-        out = widgets.interactive_output(show, {"unit": unit, **sliders})
+        out = live_output({"unit": unit, **sliders}, show)
         note = widgets.HTML("P 和 Q 的权重各自除以它们的和，得到概率分布。")
         return widgets.VBox([note, unit, *sliders.values(), out])
 

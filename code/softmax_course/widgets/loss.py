@@ -192,7 +192,7 @@ class LossExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from .explorer import show_picture as show_figure
+        from .explorer import live_output
 
         style = {"description_width": "initial"}
         sliders = [widgets.FloatSlider(value=float(v), min=-LOGIT_RANGE, max=LOGIT_RANGE,
@@ -203,12 +203,12 @@ class LossExplorer(Explorer):
         radio = widgets.RadioButtons(options=[(name, j) for j, name in enumerate(TOY_CLASSES)],
                                      value=self.label, description="真实标签", style=style)
 
-        def show(o1: float, o2: float, o3: float, label: int) -> None:
+        def show(o1: float, o2: float, o3: float, label: int):
             o = [round(o1, 1), round(o2, 1), round(o3, 1)]
-            show_figure(draw_loss_panel(o, label), self._describe(o, label))
+            return draw_loss_panel(o, label), self._describe(o, label)
 
-        out = widgets.interactive_output(show, {"o1": sliders[0], "o2": sliders[1],
-                                                "o3": sliders[2], "label": radio})
+        out = live_output({"o1": sliders[0], "o2": sliders[1], "o3": sliders[2],
+                           "label": radio}, show)
         return widgets.VBox([radio, *sliders, out])
 
 

@@ -143,7 +143,7 @@ class RegionsExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from .explorer import show_picture as show_figure
+        from .explorer import live_output
 
         style = {"description_width": "initial"}
         sliders = {}
@@ -158,12 +158,12 @@ class RegionsExplorer(Explorer):
                 readout_format=".1f", description=f"{name}的偏置 b", style=style,
                 continuous_update=False)
 
-        def show(**kw: float) -> None:
+        def show(**kw: float):
             W = np.array([[round(kw[f"w{k}{j}"], 1) for j in range(3)] for k in range(2)])
             b = np.array([round(kw[f"b{j}"], 1) for j in range(3)])
-            show_figure(draw_regions(W, b, self.X, self.y), self._describe(W, b))
+            return draw_regions(W, b, self.X, self.y), self._describe(W, b)
 
-        out = widgets.interactive_output(show, sliders)
+        out = live_output(sliders, show)
         return widgets.VBox([*sliders.values(), out])
 
 

@@ -157,9 +157,8 @@ class TemperatureExplorer(Explorer):
 
     def build_widget(self):
         import ipywidgets as widgets
-        from IPython.display import display
 
-        from .explorer import show_picture as show_figure
+        from .explorer import live_output
 
         style = {"description_width": "initial"}
         boxes = {f"o{j}": widgets.BoundedFloatText(value=float(v), min=-LOGIT_LIMIT,
@@ -170,17 +169,17 @@ class TemperatureExplorer(Explorer):
                                          value=self.temperature, description="温度 T",
                                          continuous_update=False, style=style)
 
-        def show(temperature: float, **logits: float) -> None:
+        def show(temperature: float, **logits: float):
             o = np.array([logits[f"o{j}"] for j in range(len(self.class_names))])
             panel = temperature_panel(o, temperature)
-            show_figure(self._figure(o, temperature), self._describe(o, temperature))
             naive = "，".join(f"{n} {format_prob(v)}"
                               for n, v in zip(self.class_names, panel["naive"]))
             stable = "，".join(f"{n} {format_prob(v)}"
                                for n, v in zip(self.class_names, panel["stable"]))
-            display(widgets.HTML(f"减去最大值后（稳定）：{stable}<br>直接按公式计算：{naive}"))
+            return (self._figure(o, temperature), self._describe(o, temperature),
+                    f"<p>减去最大值后（稳定）：{stable}<br>直接按公式计算：{naive}</p>")
 
-        out = widgets.interactive_output(show, {"temperature": slider, **boxes})
+        out = live_output({"temperature": slider, **boxes}, show)
         return widgets.VBox([widgets.HBox(list(boxes.values())), slider, out])
 
 

@@ -148,7 +148,7 @@ class TrainingExplorer(Explorer):
     def build_widget(self):
         import ipywidgets as widgets
 
-        from .explorer import show_picture as show_figure
+        from .explorer import live_output
 
         style = {"description_width": "initial"}
         lr = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in self.grid["lrs"]],
@@ -159,11 +159,11 @@ class TrainingExplorer(Explorer):
         epochs = widgets.IntSlider(value=self.epochs, min=1, max=self.grid["num_epochs"],
                                    description="轮数", style=style, continuous_update=False)
 
-        def show(lr: float, batch_size: int, epochs: int) -> None:
-            show_figure(draw_training_curves(self.grid, lr, batch_size, epochs),
-                        self._describe(lr, batch_size, epochs))
+        def show(lr: float, batch_size: int, epochs: int):
+            return (draw_training_curves(self.grid, lr, batch_size, epochs),
+                    self._describe(lr, batch_size, epochs))
 
-        out = widgets.interactive_output(show, {"lr": lr, "batch_size": batch, "epochs": epochs})
+        out = live_output({"lr": lr, "batch_size": batch, "epochs": epochs}, show)
         return widgets.VBox([lr, batch, epochs, out])
 
 
