@@ -252,7 +252,8 @@ LAYOUT_JS = r"""
     if (m.getBoundingClientRect().right > a.right + 1) clipped.push(name);
     if (eq) {
       const e = eq.getBoundingClientRect(), r = m.getBoundingClientRect();
-      if (e.left < r.right - 1 && e.top < r.bottom && e.bottom > r.top) covered.push(name);
+      if (e.left < r.right - 1 && e.right > r.left + 1 && e.top < r.bottom && e.bottom > r.top)
+        covered.push(name);
     }
   });
   const inline = [...article.querySelectorAll("mjx-container:not([display='true'])")]
@@ -266,8 +267,11 @@ LAYOUT_JS = r"""
     .filter(p => p.scrollWidth > p.clientWidth + 1)
     .map(p => p.textContent.split("\n").reduce((x, y) => y.length > x.length ? y : x, ""));
   const headers = [...article.querySelectorAll("th")].filter(th => {
-    const range = document.createRange(); range.selectNodeContents(th);
-    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    const lines = new Set(), walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const range = document.createRange(); range.selectNodeContents(t);
+      [...range.getClientRects()].forEach(r => r.width > 0 && lines.add(Math.round(r.top / 4)));
+    }
     return th.textContent.trim() && !/\s/.test(th.textContent.trim()) && lines.size > 1;
   }).map(th => th.textContent.trim());
   const alignedWrapped = [...article.querySelectorAll(".output.stream pre.course-aligned")]

@@ -1,0 +1,135 @@
+"""A chapter in JupyterLab, as Binder serves it: MyST rendered, solutions folded.
+
+Starts JupyterLab (with the jupyterlab-myst extension of binder/requirements.txt) on 127.0.0.1
+without a token, on a copy of one chapter, opens it in headless Chromium with every request to
+another host blocked, and checks that the exercises render as MyST (no raw ``:label:`` fence)
+and that solution cells are folded. ``COURSE_SCREENSHOTS=DIR`` keeps a screenshot there.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = ROOT / "chapters" / "04-softmax.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    pytest.importorskip("jupyterlab", reason="pip install -r requirements.txt (jupyterlab)")
+    pytest.importorskip("jupyterlab_myst", reason="pip install -r requirements.txt")
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copy2(CHAPTER, work / CHAPTER.name)
+    # every cell in the page (JupyterLab 4 otherwise draws only the cells in view)
+    tracker = work / ".settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    port = free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(work / ".config"),
+               JUPYTER_RUNTIME_DIR=str(work / ".runtime"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={work}",
+         "--allow-root",                                 # CI containers run as root
+         f"--LabApp.user_settings_dir={work / '.settings'}",
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
+         "jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for _ in range(240):
+        try:
+            direct.open(url + "api/status", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab did not start: {proc.stderr.read()[-3000:]}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not answer within 2 minutes")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def notebook_page(lab):
+    chromium = find_chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium; CI must install one ({INSTALL_CHROMIUM})")
+        pytest.skip(f"no Chromium installed ({INSTALL_CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab)
+                      else r.abort())
+        page = context.new_page()
+        page.set_default_timeout(180_000)
+        page.goto(f"{lab}lab/tree/{CHAPTER.name}", wait_until="load")
+        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell")
+        # let the MyST renderer draw the markdown cells (JupyterLab renders lazily: scroll)
+        page.wait_for_timeout(3000)
+        page.evaluate("""async () => {
+            const panel = document.querySelector('.jp-WindowedPanel-outer') ||
+                          document.querySelector('.jp-Notebook');
+            for (let y = 0; y < panel.scrollHeight; y += 600) {
+                panel.scrollTop = y; await new Promise(r => setTimeout(r, 60)); }
+            panel.scrollTop = 0; }""")
+        page.wait_for_timeout(2000)
+        yield page
+        shots = os.environ.get("COURSE_SCREENSHOTS")
+        if shots:
+            exercise = page.locator(".jp-MarkdownCell:has(aside), "
+                                    ".jp-MarkdownCell:has([class*='admonition'])").nth(1)
+            exercise.scroll_into_view_if_needed(timeout=30_000)
+            page.wait_for_timeout(500)
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots, "jupyterlab-exercise.png")))
+        browser.close()
+
+
+def test_exercises_render_as_myst(notebook_page):
+    text = notebook_page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-MarkdownCell .jp-Cell-inputWrapper')].map(e => e.innerText).join('\\n')""")
+    assert text.strip(), "no rendered markdown cell"
+    assert ":label:" not in text and "```{exercise" not in text, (
+        "MyST exercise fences shown raw: is jupyterlab-myst installed and enabled?")
+    assert notebook_page.locator(".jp-MarkdownCell aside, .jp-MarkdownCell .admonition, "
+                                 ".jp-MarkdownCell [class*='admonition']").count() > 0
+
+
+def test_solutions_are_folded(notebook_page):
+    import nbformat
+
+    nb = nbformat.read(CHAPTER, as_version=4)
+    solutions = [i for i, c in enumerate(nb.cells) if "solution" in c.metadata.get("tags", [])]
+    assert solutions
+    hidden = notebook_page.evaluate("""ids => {
+        const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+        return ids.map(i => cells[i] && !!cells[i].querySelector('.jp-InputPlaceholder'));
+    }""", solutions)
+    assert all(hidden), f"solution cells not folded: {[i for i, h in zip(solutions, hidden) if not h]}"
