@@ -106,8 +106,9 @@ def write_book(root: Path, chapters: dict[str, int]) -> Path:
 
 def honest_submission(teacher_nb):
     """The student edition of a teacher notebook with every answer cell filled in honestly:
-    the answer cell holds the code cells of the exercise's worked solution (as a student who
-    solved it would write), and the solutions themselves are removed."""
+    the answer cell keeps its given setup and stub and then runs the code cells of the
+    exercise's worked solution (as a student who solved it would write), and the solutions
+    themselves are removed."""
     import copy
 
     from softmax_course.tools.catalog import find_exercises
@@ -117,5 +118,6 @@ def honest_submission(teacher_nb):
     for ex in find_exercises(nb):
         code = [nb.cells[k - 1].source for k in ex.solution_cells
                 if nb.cells[k - 1].cell_type == "code"]
-        nb.cells[ex.answer_cells[0] - 1].source = "\n\n".join(code)
+        cell = nb.cells[ex.answer_cells[0] - 1]
+        cell.source = "\n\n".join([cell.source, *code])
     return make_student_notebook(nb)
