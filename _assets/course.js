@@ -41,7 +41,14 @@
     document.querySelectorAll(".dropdown > .admonition-title a").forEach(function (link) {
       link.setAttribute("tabindex", "-1");      // the title's toggle button takes the focus
       link.addEventListener("click", function (event) {
-        event.preventDefault();                  // no jump; the title's own handler toggles
+        // no jump; sphinx-togglebutton only understands clicks on the title itself or on its
+        // button, so the click is handed to the button
+        event.preventDefault();
+        event.stopPropagation();
+        var button = link.closest(".admonition-title").querySelector(".toggle-button");
+        if (button) {
+          button.click();
+        }
       });
     });
   }
