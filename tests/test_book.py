@@ -21,9 +21,10 @@ def test_search_index_is_chinese(built_book):
     assert "dumping search index in Chinese" in built_book.log
 
 
-def test_chapter_page_has_widget_state_and_math(built_book):
+def test_chapter_page_has_explorers_math_and_no_widget_state(built_book):
     html = (built_book.html / "chapters" / "04-softmax.html").read_text(encoding="utf-8")
-    assert "application/vnd.jupyter.widget-state+json" in html
+    assert "application/vnd.jupyter.widget-state+json" not in html    # no 40-70 KB dead state
+    assert 'class="course-explorer' in html                  # the explorers compute in the page
     assert "\\operatorname*{argmax}" in html           # math is left for MathJax to render
     notebook = ROOT / "chapters" / "04-softmax.ipynb"
     solutions = notebook.read_text(encoding="utf-8").count("{solution-start}")

@@ -20,7 +20,7 @@ def run(*args):
                           text=True, timeout=300)
 
 
-def test_execute_writes_outputs_and_widget_state(tmp_path):
+def test_execute_writes_outputs_and_no_widget_state(tmp_path):
     path = tmp_path / "ok.ipynb"
     write_notebook(path, ["x = 6 * 7\nprint(x)",
                           "import ipywidgets as w\nw.IntSlider(value=3, description='n')"])
@@ -31,7 +31,18 @@ def test_execute_writes_outputs_and_widget_state(tmp_path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == [1, 2]
     assert code[0].outputs[0].text == "42\n"
-    assert "application/vnd.jupyter.widget-state+json" in nb.metadata["widgets"]
+    assert "widget-view+json" in str(code[1].outputs)      # the widget itself is displayed,
+    assert "widgets" not in nb.metadata                      # but no state weighs on the page
+
+
+def test_execute_drops_a_previously_saved_widget_state(tmp_path):
+    path = tmp_path / "old.ipynb"
+    write_notebook(path, ["1 + 1"])
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nbformat.write(nb, path)
+    assert run("execute", str(path)).returncode == 0
+    assert "widgets" not in nbformat.read(path, as_version=4).metadata
 
 
 def test_execute_names_notebook_cell_and_error(tmp_path):

@@ -71,9 +71,11 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
 
 def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "python3",
                      write: bool = True) -> nbformat.NotebookNode:
-    """Run a notebook top to bottom in a fresh kernel, store widget state, write it in place.
+    """Run a notebook top to bottom in a fresh kernel and write it in place.
 
-    The working directory of the kernel is the notebook's folder. On a failing cell the file is
+    No ipywidgets state is stored: the book shows each explorer's ``text/html`` view, which
+    computes in the browser, and JupyterLab shows that view (or its picture) until the cell is
+    run in a kernel; a saved state would only add weight to every page. The working directory of the kernel is the notebook's folder. On a failing cell the file is
     left untouched and :class:`NotebookExecutionError` names the notebook, the number of the
     failing code cell (counting from 1) and the error.
     """
@@ -82,9 +84,10 @@ def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "pyth
         raise FileNotFoundError(f"notebook {path} does not exist; pass a path like "
                                 f"chapters/04-softmax.ipynb")
     nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)          # a state saved by an earlier run or by JupyterLab
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=True, record_timing=False)
+                            store_widget_state=False, record_timing=False)
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as exc:
