@@ -233,8 +233,12 @@ def decode(payload: Any, *, _budget: list[int] | None = None, _depth: int = 0) -
     raise DataError(f"unknown value type {kind!r}")
 
 
-def to_python(value: dict) -> Any:
-    """The object a decoded value stands for, as the self-check would have received it."""
+def to_python(value: dict, *, plain_only: bool = False) -> Any:
+    """The object a decoded value stands for, as the self-check would have received it.
+
+    With ``plain_only`` (arguments for a student's function) only arrays, lists, numbers,
+    strings and booleans are accepted; anything else raises ``ValueError``.
+    """
     kind = value["type"]
     if kind == "array":
         return value["array"]
@@ -244,6 +248,8 @@ def to_python(value: dict) -> Any:
         return value["value"]
     if kind in ("str", "bool"):
         return value["value"]
+    if plain_only:
+        raise ValueError(f"input of type {kind!r} cannot be an argument")
     if kind == "unanswered":
         return None
     return _Opaque(value.get("name", kind))

@@ -15,31 +15,18 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grade_data import decode, dumps, encode, error_payload
+from .grade_data import decode, dumps, encode, error_payload, to_python
 
 __all__ = ["MIME", "answer", "read_inputs"]
 
 MIME = "application/vnd.softmax-course.answer+json"
 
 
-def _args(value: dict) -> Any:
-    kind = value["type"]
-    if kind == "array":
-        return value["array"]
-    if kind == "list":
-        return value["array"].tolist()
-    if kind == "number":
-        return value["value"]
-    if kind in ("str", "bool"):
-        return value["value"]
-    raise ValueError(f"input of type {kind!r} cannot be an argument")
-
-
 def read_inputs(path: str) -> list[tuple]:
     """The argument tuples in a grader's input file (JSON: a list of lists of values)."""
     with open(path, encoding="utf-8") as f:
         cases = json.load(f)
-    return [tuple(_args(decode(v)) for v in case) for case in cases]
+    return [tuple(to_python(decode(v), plain_only=True) for v in case) for case in cases]
 
 
 def _call_all(fn: Any, cases: list[tuple]) -> dict:
