@@ -94,3 +94,14 @@ def test_committed_chapters_fold_their_solutions(root):
                 unfolded.setdefault(path.name, []).append(i)
     assert not unfolded, (f"solution cells not folded (run python -m softmax_course execute): "
                           f"{unfolded}")
+
+
+def test_execute_copies_a_figures_alt_text_to_the_cell_for_the_book(tmp_path):
+    path = tmp_path / "fig.ipynb"
+    write_notebook(path, [
+                          "from softmax_course import plots\n"
+                          "fig, ax = plots.new_figure()\nax.plot([0, 1])\n"
+                          "plots.show(fig, alt='一条直线')"])
+    assert run("execute", str(path)).returncode == 0
+    cell = nbformat.read(path, as_version=4).cells[1]
+    assert cell.metadata["mystnb"]["image"]["alt"] == "一条直线"

@@ -69,6 +69,31 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
     return folded
 
 
+def copy_figure_alt_text(nb: nbformat.NotebookNode) -> int:
+    """Give the book the alt text a figure was displayed with; return how many cells got it.
+
+    ``plots.show(fig, alt=...)`` puts the alt text in the PNG output's metadata, which
+    JupyterLab reads; MyST-NB reads only the cell's ``mystnb.image.alt``. A cell showing one
+    PNG with alt text and no ``mystnb.image.alt`` of its own gets that text copied there.
+    """
+    copied = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        alts = [out.get("metadata", {}).get("image/png", {}).get("alt", "")
+                for out in cell.get("outputs", []) if "image/png" in out.get("data", {})
+                and "text/html" not in out.get("data", {})]
+        image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+        if len(alts) == 1 and alts[0].strip() and not image.get("alt", "").strip():
+            image["alt"] = alts[0]
+            copied += 1
+        if not image:
+            del cell.metadata["mystnb"]["image"]
+        if not cell.metadata["mystnb"]:
+            del cell.metadata["mystnb"]
+    return copied
+
+
 def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "python3",
                      write: bool = True) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in a fresh kernel and write it in place.
@@ -99,6 +124,7 @@ def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "pyth
     for cell in nb.cells:      # keep diffs small: no per-run metadata
         cell.get("metadata", {}).pop("execution", None)
     fold_solutions(nb)         # solutions folded in JupyterLab until opened
+    copy_figure_alt_text(nb)   # alt text of plots.show(fig, alt=...) for the book
     if write:
         nbformat.write(nb, path)
     return nb
