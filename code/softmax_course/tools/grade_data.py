@@ -216,21 +216,17 @@ def decode(payload: Any, *, _budget: list[int] | None = None, _depth: int = 0) -
     if kind == "other":
         _check_keys(payload, {"type", "name"})
         return {"type": kind, "name": _string(payload.get("name"), "a type name")[:100]}
-    if kind == "tuple":
+    if kind in _SEQUENCES:
         _check_keys(payload, {"type", "items"})
-        items = payload.get("items")
-        if not isinstance(items, list) or len(items) > 100:
-            raise DataError("a tuple must be a list of at most 100 values")
-        return {"type": kind, "items": [decode(v, _budget=budget, _depth=_depth + 1)
-                                        for v in items]}
-    if kind == "outputs":
-        _check_keys(payload, {"type", "items"})
-        items = payload.get("items")
-        if not isinstance(items, list) or len(items) > 1000:
-            raise DataError("outputs must be a list of at most 1000 values")
+        items, (limit, what) = payload.get("items"), _SEQUENCES[kind]
+        if not isinstance(items, list) or len(items) > limit:
+            raise DataError(f"{what} must be a list of at most {limit} values")
         return {"type": kind, "items": [decode(v, _budget=budget, _depth=_depth + 1)
                                         for v in items]}
     raise DataError(f"unknown value type {kind!r}")
+
+
+_SEQUENCES = {"tuple": (100, "a tuple"), "outputs": (1000, "outputs")}  # kind: (limit, name)
 
 
 def to_python(value: dict, *, plain_only: bool = False) -> Any:
