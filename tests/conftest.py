@@ -56,3 +56,29 @@ def built_book(tmp_path_factory) -> BookBuild:
         assert html.is_dir(), f"COURSE_BUILT_BOOK={reuse} holds no _build/html; build it first"
         return BookBuild(html, "build succeeded (reused). dumping search index in Chinese", 0)
     return build_book(ROOT, tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by playwright, one per test module.
+
+    Skipped without a Chromium, except in CI (``.ci/run`` installs one), where it fails; a
+    Chromium without the ``playwright`` package is an incomplete environment: it fails too.
+    """
+    from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        message = f"no Chromium installed (Debian: {INSTALL_CHROMIUM}); the browser tests need one"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}. CI must install it (see .ci/run).")
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need the `playwright` package (pip install -r "
+                    "requirements.txt); its browser download is not needed")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium, serve_folder
+from softmax_course.tools.browser import INSTALL_CHROMIUM, find_chromium, serve_folder
 from softmax_course.tools.sphinx_ext import DICTIONARY
 from test_notebooks import toc_files
 
@@ -74,19 +74,7 @@ def no_browser() -> None:
     pytest.skip(NO_CHROMIUM)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        no_browser()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:   # a Chromium is there, so the environment is incomplete: fail
-        pytest.fail("the browser tests need the `playwright` package (pip install -r "
-                    "requirements.txt); its browser download is not needed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+
 
 
 @dataclass

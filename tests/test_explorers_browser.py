@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from softmax_course.data import TOY_CLASSES
-from softmax_course.tools.browser import CHROMIUM_ARGS, find_chromium, serve_folder
+from softmax_course.tools.browser import serve_folder
 from softmax_course.widgets.info import cross_entropy_explorer, format_info, info_quantities, \
     q_from_weights
 from softmax_course.widgets.loss import loss_explorer, loss_panel_data
@@ -33,7 +33,6 @@ from softmax_course.widgets.training import load_training_grid, training_curves,
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "_assets" / "explorers" / "explorers.js"
-CHROMIUM = find_chromium()
 KINDS = ("temperature", "loss", "info", "training", "regions")
 #: chapter page -> explorer kinds it must show
 BOOK_EXPLORERS = {"chapters/02-architecture": ["regions"], "chapters/04-softmax": ["temperature"],
@@ -222,19 +221,7 @@ def exercise(page, root) -> int:
 # ---------------------------------------------------------------------------------------------
 # Browser and pages
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        import os
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Chromium (see .ci/run)")
-        pytest.skip("no Chromium installed")
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str, site: str, *, dark: bool = False):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "04-softmax.ipynb"
@@ -74,42 +73,33 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def notebook_page(lab):
-    chromium = find_chromium()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"no Chromium; CI must install one ({INSTALL_CHROMIUM})")
-        pytest.skip(f"no Chromium installed ({INSTALL_CHROMIUM})")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab)
-                      else r.abort())
-        page = context.new_page()
-        page.set_default_timeout(180_000)
-        page.goto(f"{lab}lab/tree/{CHAPTER.name}", wait_until="load")
-        page.wait_for_selector(".jp-Notebook .jp-MarkdownCell")
-        # let the MyST renderer draw the markdown cells (JupyterLab renders lazily: scroll)
-        page.wait_for_timeout(3000)
-        page.evaluate("""async () => {
-            const panel = document.querySelector('.jp-WindowedPanel-outer') ||
-                          document.querySelector('.jp-Notebook');
-            for (let y = 0; y < panel.scrollHeight; y += 600) {
-                panel.scrollTop = y; await new Promise(r => setTimeout(r, 60)); }
-            panel.scrollTop = 0; }""")
-        page.wait_for_timeout(2000)
-        yield page
-        shots = os.environ.get("COURSE_SCREENSHOTS")
-        if shots:
-            exercise = page.locator(".jp-MarkdownCell:has(aside), "
-                                    ".jp-MarkdownCell:has([class*='admonition'])").nth(1)
-            exercise.scroll_into_view_if_needed(timeout=30_000)
-            page.wait_for_timeout(500)
-            Path(shots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(shots, "jupyterlab-exercise.png")))
-        browser.close()
+def notebook_page(lab, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab)
+                  else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    page.goto(f"{lab}lab/tree/{CHAPTER.name}", wait_until="load")
+    page.wait_for_selector(".jp-Notebook .jp-MarkdownCell")
+    # let the MyST renderer draw the markdown cells (JupyterLab renders lazily: scroll)
+    page.wait_for_timeout(3000)
+    page.evaluate("""async () => {
+        const panel = document.querySelector('.jp-WindowedPanel-outer') ||
+                      document.querySelector('.jp-Notebook');
+        for (let y = 0; y < panel.scrollHeight; y += 600) {
+            panel.scrollTop = y; await new Promise(r => setTimeout(r, 60)); }
+        panel.scrollTop = 0; }""")
+    page.wait_for_timeout(2000)
+    yield page
+    shots = os.environ.get("COURSE_SCREENSHOTS")
+    if shots:
+        exercise = page.locator(".jp-MarkdownCell:has(aside), "
+                                ".jp-MarkdownCell:has([class*='admonition'])").nth(1)
+        exercise.scroll_into_view_if_needed(timeout=30_000)
+        page.wait_for_timeout(500)
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots, "jupyterlab-exercise.png")))
+    context.close()
 
 
 def test_exercises_render_as_myst(notebook_page):

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from softmax_course.tools.browser import CHROMIUM_ARGS, INSTALL_CHROMIUM, find_chromium, serve_folder
+from softmax_course.tools.browser import serve_folder
 from test_notebooks import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,19 +38,7 @@ def site(built_book):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = find_chromium()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"no Chromium; CI must install one ({INSTALL_CHROMIUM})")
-        pytest.skip(f"no Chromium installed ({INSTALL_CHROMIUM})")
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, site, path, width, *, dark=False, context=None, log=None):
