@@ -102,22 +102,3 @@ def write_book(root: Path, chapters: dict[str, int]) -> Path:
     (root / "README.md").write_text("secret readme\n", encoding="utf-8")
     (root / "code").mkdir()
     return root
-
-
-def honest_submission(teacher_nb):
-    """The student edition of a teacher notebook with every answer cell filled in honestly:
-    the answer cell keeps its given setup and stub and then runs the code cells of the
-    exercise's worked solution (as a student who solved it would write), and the solutions
-    themselves are removed."""
-    import copy
-
-    from softmax_course.tools.catalog import find_exercises
-    from softmax_course.tools.editions import make_student_notebook
-
-    nb = copy.deepcopy(teacher_nb)
-    for ex in find_exercises(nb):
-        code = [nb.cells[k - 1].source for k in ex.solution_cells
-                if nb.cells[k - 1].cell_type == "code"]
-        cell = nb.cells[ex.answer_cells[0] - 1]
-        cell.source = "\n\n".join([cell.source, *code])
-    return make_student_notebook(nb)

@@ -470,6 +470,38 @@ except OSError:
     assert max(pids) < 10                                    # its own PID namespace
 
 
+def test_jobs_import_the_package_copied_when_grading_started(tmp_path):
+    """A teacher editing the repository during a long run does not change later notebooks."""
+    from softmax_course.tools.grading import Runner
+    from softmax_course.tools.sandbox import Limits, sandbox_command
+
+    work = tmp_path / "work"
+    work.mkdir()
+    work.chmod(0o755)
+    runner = Runner(timeout=60, cell_timeout=10, limits=Limits(), unsafe=False, workdir=work)
+    copied = sorted(p.relative_to(runner.package) for p in runner.package.rglob("*.py"))
+    live = sorted(p.relative_to(PACKAGE) for p in PACKAGE.rglob("*.py"))
+    assert copied == live and not list(runner.package.rglob("__pycache__"))
+    # the repository changes after the copy: here, a module that exists only in the live folder
+    marker = "edited_after_copy_" + hashlib.sha256(str(tmp_path).encode()).hexdigest()[:8]
+    (runner.package / "only_in_copy.py").write_text("VALUE = 7\n", encoding="utf-8")
+    (runner.package / "only_in_copy.py").chmod(0o644)
+    job = tmp_path / "job"
+    job.mkdir()
+    job.chmod(0o755)
+    code = (f"import importlib.util as u, softmax_course.only_in_copy as c; "
+            f"print(c.VALUE, u.find_spec('softmax_course.{marker}') is None)")
+    (PACKAGE / f"{marker}.py").write_text("VALUE = 0\n", encoding="utf-8")
+    try:
+        proc = subprocess.run(sandbox_command([sys.executable, "-c", code], job,
+                                              package_copy=runner.package),
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        (PACKAGE / f"{marker}.py").unlink()
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["7", "True"]
+
+
 def test_grade_refuses_without_the_sandbox(tmp_path, monkeypatch):
     from softmax_course.tools import grading
 

@@ -16,6 +16,11 @@
    What is timed is ``fit`` itself, which runs the chapter's ``sgd_step``.
 3. **Course** — the time to execute each chapter notebook, the whole nbval run and the book
    build from stored outputs.
+4. **Grading** (only with ``--only grading``: it takes about half an hour) — a class of
+   ``--students`` honest students, each submitting every chapter (the student edition with
+   the worked solutions typed into the answer cells), graded by :func:`~softmax_course.tools.grading.grade_submissions` in
+   the bubblewrap sandbox with ``--jobs`` parallel notebooks: wall time, CPU time of the grader
+   and of the sandboxed jobs, and whether every student got every point.
 
 ``--smoke`` runs everything on tiny inputs once (a generated two-cell notebook stands in for
 the chapters); the test suite uses it to check that every row is produced. Progress goes to
@@ -68,7 +73,8 @@ TARGET_ACC_GAP = 0.005       # digits: our accuracy >= scikit-learn's - 0.5 poin
 TARGET_VS_SKLEARN = 0.5      # ... in at most half its fit time
 TARGET_CHAPTER_SECONDS = 30.0
 
-SECTIONS = ("kernels", "training", "course")
+SECTIONS = ("kernels", "training", "course", "grading")
+DEFAULT_SECTIONS = ("kernels", "training", "course")    # grading a class takes half an hour
 
 
 @dataclass
@@ -510,6 +516,81 @@ def course_benchmarks(*, smoke: bool = False, root: Path | None = None) -> Table
     return table
 
 
+# --------------------------------------------------------------------------- grading
+def _machine_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux), else ``None``."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def grading_benchmarks(*, students: int = 40, jobs: int = 2, smoke: bool = False,
+                       root: Path | None = None) -> Table:
+    """Grade a generated class of honest students (see the module docstring), timed.
+
+    With ``smoke`` one student submits chapter 01 only.
+    """
+    import resource
+
+    import nbformat
+
+    from .catalog import find_exercises
+    from .common import repo_root
+    from .editions import honest_submission
+    from .execute import chapter_notebooks
+    from .grading import grade_submissions
+
+    root = root or repo_root()
+    chapters = [path for path in chapter_notebooks(root)       # the ones with exercises
+                if find_exercises(nbformat.read(path, as_version=4))]
+    if smoke:
+        students, chapters = 1, chapters[:1]
+    table = Table("Grading: a class of honest students in the sandbox (wall clock, one run)",
+                  ["item", "time", "result", "target met"])
+    with tempfile.TemporaryDirectory(prefix="softmax-bench-grade-") as tmp:
+        subs = Path(tmp) / "submissions"
+        answered = {path.name: honest_submission(nbformat.read(path, as_version=4))
+                    for path in chapters}
+        for i in range(students):
+            folder = subs / f"student{i:03d}"
+            folder.mkdir(parents=True)
+            for name, nb in answered.items():
+                nbformat.write(nb, folder / name)
+        _progress(f"grading: {students} students × {len(chapters)} chapters, --jobs {jobs}")
+        before = resource.getrusage(resource.RUSAGE_SELF), _machine_cpu_seconds()
+        start = time.perf_counter()
+        outcome = grade_submissions(subs, chapters, jobs=jobs, seed=2026, progress=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF), _machine_cpu_seconds()
+    grader = (after[0].ru_utime + after[0].ru_stime) - (before[0].ru_utime + before[0].ru_stime)
+    machine = None if after[1] is None or before[1] is None else after[1] - before[1]
+    notebooks = students * len(chapters)
+    full = sum(1 for student in {g.student for g in outcome.grades}
+               if all(g.passed for g in outcome.grades if g.student == student))
+    exercises = len(outcome.checks)
+    table.rows.append([
+        f"{students} students × {len(chapters)} chapters = {notebooks} notebooks "
+        f"(+ {len(chapters)} teacher notebooks), `--jobs {jobs}`",
+        f"{wall:.0f} s ({wall / 60:.1f} min)",
+        f"{full}/{students} students got all {exercises} exercises; "
+        f"{wall * jobs / (notebooks + len(chapters)):.1f} s per notebook per job slot",
+        _verdict(full == students)])
+    table.rows.append(["CPU time of the grader process (judging, bookkeeping)",
+                       _fmt_seconds(grader), "–", "–"])
+    if machine is not None:   # the sandboxed jobs are not the grader's waited-for children
+        table.rows.append(["CPU busy time of the whole machine during the run (`/proc/stat`)",
+                           f"{machine:.0f} s",
+                           f"{machine / (notebooks + len(chapters)):.1f} s per notebook; "
+                           f"{machine / wall:.2f} cores busy on average", "–"])
+    table.notes.append("Every student types the worked solutions into the answer cells of the "
+                       "student edition, so every answer is right: the target is that every "
+                       "student gets every point.")
+    return table
+
+
 # ------------------------------------------------------------------------------ CLI
 def cli(argv: list[str]) -> int:
     """``python -m softmax_course bench [--smoke] [--only SECTION ...] [--repeat N]``."""
@@ -519,14 +600,21 @@ def cli(argv: list[str]) -> int:
     parser.add_argument("--smoke", action="store_true",
                         help="tiny inputs, one round, a generated notebook instead of the "
                              "chapters (for the test suite)")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
-                        help="sections to run (default: all)")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(DEFAULT_SECTIONS),
+                        help="sections to run (default: all but grading)")
+    parser.add_argument("--students", type=int, default=40,
+                        help="class size of the grading benchmark (default 40)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="notebooks graded in parallel in the grading benchmark (default 2)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="timing rounds per measurement (default 7 for kernels, 3 for "
                              "training; 1 with --smoke)")
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error(f"--repeat must be at least 1, but got {args.repeat}")
+    if args.students < 1 or args.jobs < 1:
+        parser.error(f"--students and --jobs must be at least 1, but got {args.students} and "
+                     f"{args.jobs}")
     started = time.perf_counter()
     print("## Benchmark of softmax_course\n")
     command = " ".join(["python -m softmax_course bench", *argv])
@@ -544,6 +632,9 @@ def cli(argv: list[str]) -> int:
         print(markdown_table(table) + "\n", flush=True)
     if "course" in args.only:
         print(markdown_table(course_benchmarks(smoke=args.smoke)) + "\n", flush=True)
+    if "grading" in args.only:
+        table = grading_benchmarks(students=args.students, jobs=args.jobs, smoke=args.smoke)
+        print(markdown_table(table) + "\n", flush=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"Total benchmark time {time.perf_counter() - started:.0f} s; load average at the "
           f"end (1, 5, 15 min): {load}.")

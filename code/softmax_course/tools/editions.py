@@ -27,8 +27,8 @@ import nbformat
 from .catalog import exercise_format_problems, find_exercises
 from .common import cell_source, cell_tags, jupyter_book, output_text, repo_root
 
-__all__ = ["make_student_notebook", "make_student_edition", "solution_needles", "find_leaks",
-           "normalize", "StudentEditionError", "MARKER_FILE", "cli"]
+__all__ = ["make_student_notebook", "honest_submission", "make_student_edition",
+           "solution_needles", "find_leaks", "normalize", "StudentEditionError", "MARKER_FILE", "cli"]
 
 #: Written into every student edition, so that ``--force`` only ever replaces one of those.
 MARKER_FILE = ".student-edition"
@@ -84,6 +84,19 @@ def make_student_notebook(nb: Any) -> Any:
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _MODEL_REF = re.compile(r'IPY_MODEL_([0-9a-fA-F]+)|"model_id":\s*"([0-9a-fA-F]+)"')
+
+
+def honest_submission(teacher_nb: Any) -> Any:
+    """What a student who solved every exercise hands in: the student edition of a teacher
+    notebook whose answer cells keep their stub and then run the code of the exercise's worked
+    solution (the grading benchmark's class; the solutions themselves are removed)."""
+    nb = copy.deepcopy(teacher_nb)
+    for ex in find_exercises(nb):
+        code = [nb.cells[k - 1].source for k in ex.solution_cells
+                if nb.cells[k - 1].cell_type == "code"]
+        cell = nb.cells[ex.answer_cells[0] - 1]
+        cell.source = "\n\n".join([cell.source, *code])
+    return make_student_notebook(nb)
 
 
 def _prune_widget_state(nb: Any) -> None:

@@ -65,7 +65,8 @@ from .catalog import chapter_exercises, find_exercises
 from .common import repo_root
 from .grade_checks import ExerciseCheck, exercise_check, inputs_json, judge, secret_inputs
 from .grade_data import DataError, decode
-from .sandbox import JOB_DIR, WORK_DIR, Limits, SandboxUnavailable, bwrap_path, sandbox_command
+from .sandbox import (JOB_DIR, WORK_DIR, Limits, SandboxUnavailable, bwrap_path, copy_package,
+                      sandbox_command)
 
 __all__ = ["Grade", "FileEntry", "Submissions", "discover_submissions", "teacher_exercises",
            "grade_submissions", "write_grades", "summary", "merge_sheets", "cli",
@@ -328,6 +329,8 @@ class Runner:
                 "install it (Debian/Ubuntu: apt-get install bubblewrap) or, only for "
                 "notebooks you trust, pass --unsafe-no-sandbox")
         self.mpl_cache = self._matplotlib_cache()
+        # the package as it is now: later edits of the repository do not reach running jobs
+        self.package = None if unsafe else copy_package(workdir / "package")
 
     def _matplotlib_cache(self) -> Path | None:
         try:
@@ -385,7 +388,8 @@ class Runner:
             env.update({"MPLBACKEND": "agg", "PYTHONUNBUFFERED": "1"})
             cmd, cwd = argv, str(work)
         else:
-            cmd, cwd, env = sandbox_command(argv, job, limits=self.limits), str(job), None
+            cmd, cwd, env = sandbox_command(argv, job, limits=self.limits,
+                                                   package_copy=self.package), str(job), None
         return self._execute(cmd, cwd, env)
 
     def _execute(self, cmd: list[str], cwd: str, env: dict | None) -> JobResult:

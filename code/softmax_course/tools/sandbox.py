@@ -8,7 +8,9 @@
 * on a root file system that is an empty read-only tmpfs with only what Python needs mounted
   read-only: ``/usr`` (and its ``/bin``, ``/lib`` links), ``/etc``, the Python installation, the
   virtual environment and the ``softmax_course`` package itself -- not the repository around it
-  (teacher chapters, tests), not the submissions folder, not the grader's output;
+  (teacher chapters, tests), not the submissions folder, not the grader's output; the grader
+  passes a copy of the package taken when grading started (``package_copy``), so that editing
+  the repository during a long run cannot change what later notebooks import;
 * with a private writable ``/tmp`` and working folder (size-limited tmpfs), and the job's own
   folder (its copy of the notebook, the grader's inputs) read-only at ``/job``;
 * as an unprivileged user: a fresh numeric uid/gid per job (so that the process limit of one job
@@ -29,7 +31,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limits", "SandboxUnavailable", "bwrap_path", "sandbox_command", "SANDBOX_ENV"]
+__all__ = ["Limits", "SandboxUnavailable", "bwrap_path", "copy_package", "sandbox_command",
+           "SANDBOX_ENV"]
 
 JOB_DIR = "/job"
 WORK_DIR = "/home/student"
@@ -84,6 +87,15 @@ def _package_dir() -> Path:
     return Path(softmax_course.__file__).resolve().parent
 
 
+def copy_package(target: Path) -> Path:
+    """A world-readable copy of the installed ``softmax_course`` folder at ``target``."""
+    shutil.copytree(_package_dir(), target,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for path in [target, *target.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
 def _read_only_paths() -> list[Path]:
     """What Python and the course package need, besides /usr and /etc."""
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), _package_dir()}
@@ -122,10 +134,12 @@ def _dirs_for(paths: list[Path]) -> list[str]:
 
 
 def sandbox_command(argv: list[str], job_dir: Path, *, limits: Limits = Limits(),
-                    uid: int | None = None) -> list[str]:
+                    uid: int | None = None, package_copy: Path | None = None) -> list[str]:
     """``argv`` wrapped to run in the sandbox, with ``job_dir`` read-only at ``/job``.
 
     ``uid`` defaults to a random unprivileged id (200000–999999) used by no one else.
+    ``package_copy``, a copy of the ``softmax_course`` folder, is mounted where the package is
+    installed, in place of the live package.
     """
     bwrap = bwrap_path()
     if bwrap is None:
@@ -147,6 +161,8 @@ def sandbox_command(argv: list[str], job_dir: Path, *, limits: Limits = Limits()
             cmd += ["--ro-bind", str(target), f"/{link}"]
     for path in ro:
         cmd += ["--ro-bind", str(path), str(path)]
+    if package_copy is not None:
+        cmd += ["--ro-bind", str(Path(package_copy).resolve()), str(_package_dir())]
     cmd += ["--dev", "/dev", "--proc", "/proc",
             "--ro-bind", str(Path(job_dir).resolve()), JOB_DIR,
             "--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", WORK_DIR,
