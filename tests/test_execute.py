@@ -105,3 +105,92 @@ def test_execute_copies_a_figures_alt_text_to_the_cell_for_the_book(tmp_path):
     assert run("execute", str(path)).returncode == 0
     cell = nbformat.read(path, as_version=4).cells[1]
     assert cell.metadata["mystnb"]["image"]["alt"] == "一条直线"
+
+
+def _png(array) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, "PNG")
+    return out.getvalue()
+
+
+def _pixels(data: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), float)
+
+
+def test_compact_png_shrinks_a_plot_without_visible_change():
+    import io
+
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from softmax_course.tools.execute import MAX_PALETTE_RMS, compact_png
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    x = np.linspace(0, 6, 200)
+    for k in range(4):
+        ax.plot(x, np.sin(x + k), label=f"k={k}")
+    ax.legend()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    raw = buf.getvalue()
+    small = compact_png(raw)
+    assert len(small) < 0.6 * len(raw)
+    change = _pixels(small) - _pixels(raw)
+    assert np.sqrt(np.mean(change ** 2)) <= MAX_PALETTE_RMS
+    assert compact_png(small) == small                      # idempotent: already a palette
+
+
+def test_compact_png_keeps_transparency_and_photographs():
+    import numpy as np
+
+    from softmax_course.tools.execute import compact_png
+
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[..., 3] = 128                                          # half transparent
+    assert compact_png(_png(rgba)) == _png(rgba)
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    assert compact_png(_png(noise)) == _png(noise)              # a palette would change it
+
+
+def test_compact_images_reaches_pngs_inside_html(tmp_path):
+    import base64
+
+    import numpy as np
+
+    from softmax_course.tools.execute import compact_images
+
+    stripes = np.zeros((40, 60, 3), np.uint8)
+    stripes[:, ::3] = (200, 30, 30)
+    png = base64.b64encode(_png(stripes)).decode()
+    nb = new_notebook(cells=[new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.from_dict({
+        "output_type": "display_data", "metadata": {},
+        "data": {"image/png": png, "text/html": f'<img src="data:image/png;base64,{png}">'}})]
+    before, after = compact_images(nb)
+    data = nb.cells[0].outputs[0]["data"]
+    assert before == 2 * len(base64.b64decode(png)) and after < before
+    assert data["image/png"] != png and png not in data["text/html"]
+    assert np.array_equal(_pixels(base64.b64decode(data["image/png"])), stripes)
+
+
+def test_committed_chapters_store_compact_pictures(root):
+    """The stored outputs are what `execute` writes: compacting them again changes nothing."""
+    from softmax_course.tools.execute import compact_images
+
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        before, after = compact_images(nb)
+        assert after == before, f"{path.name}: re-run python -m softmax_course execute {path}"

@@ -70,3 +70,19 @@ def test_splitter_indexes_terms_inside_compounds():
     splitter = SearchChineseCourse({"dict": str(DICTIONARY)})
     words = splitter.split("我们用随机梯度下降训练模型，损失是交叉熵。")
     assert "随机梯度下降" in words and "梯度下降" in words and "交叉熵" in words
+
+
+DESIGN_HEAD = ('<link rel="stylesheet" type="text/css" href="../_static/sphinx-design.min.css'
+               '?v=6a604523" />\n<script data-sd-tabs-storage-prefix="sphinx-design-tab-id-" '
+               'src="../_static/design-tabs.js?v=fcb327ea"></script>\n')
+
+
+def test_pages_without_design_elements_drop_sphinx_design_files():
+    from softmax_course.tools.sphinx_ext import lighten_page
+
+    plain = lighten_page(DESIGN_HEAD + '<div class="section">文字</div>', search_page=False)
+    assert plain == '<div class="section">文字</div>'
+    card = DESIGN_HEAD + '<div class="sd-card sd-shadow-sm">卡片</div>'
+    assert lighten_page(card, search_page=False) == card
+    tab = DESIGN_HEAD + '<div class="docutils sd-tab-set">x</div>'
+    assert lighten_page(tab, search_page=False) == tab

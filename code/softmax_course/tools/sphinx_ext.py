@@ -95,6 +95,12 @@ ZH_CN_PAGE = {
 #: Scripts removed from the written pages (``search`` pages keep the search scripts).
 HEAVY_SCRIPTS = re.compile(
     r'[ \t]*<script (?:defer )?src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+#: sphinx-design's stylesheet (55 KB) and tab script, which Jupyter Book loads on every page;
+#: dropped from a page that uses no ``sd-`` class (no card, tab, grid or badge).
+DESIGN_FILES = re.compile(
+    r'[ \t]*<(?:link rel="stylesheet" type="text/css" href="[^"]*_static/sphinx-design\.min\.css'
+    r'[^"]*" />|script [^>]*src="[^"]*_static/design-tabs\.js[^"]*"></script>)\n?')
+DESIGN_USED = re.compile(r'class="(?:[^"]* )?sd-')
 SEARCH_SCRIPTS = re.compile(
     r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
     r'searchindex\.js)"></script>\n?')
@@ -242,8 +248,9 @@ def add_search_snippets(app: Sphinx, pagename: str, templatename: str,
 
 
 def lighten_page(html: str, *, search_page: bool) -> str:
-    """A written page without fontawesome.js, without the search scripts unless it is the
-    search page, and with Chinese navigation labels (see ZH_CN_PAGE).
+    """A written page without fontawesome.js, without sphinx-design's files unless it uses
+    them, without the search scripts unless it is the search page, and with Chinese navigation
+    labels (see ZH_CN_PAGE).
 
     Example
     -------
@@ -255,6 +262,8 @@ def lighten_page(html: str, *, search_page: bool) -> str:
     '<script src="searchindex.js"></script>\\n<nav aria-label="本页目录">'
     """
     html = HEAVY_SCRIPTS.sub("", html)
+    if not DESIGN_USED.search(html):
+        html = DESIGN_FILES.sub("", html)
     if not search_page:
         html = SEARCH_SCRIPTS.sub("", html)
     for english, chinese in ZH_CN_PAGE.items():
