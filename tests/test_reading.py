@@ -227,7 +227,7 @@ LAYOUT_JS = r"""
   const article = document.querySelector("article.bd-article");
   const a = article.getBoundingClientRect();
   const displays = [...article.querySelectorAll("div.math > mjx-container[display='true']")];
-  const clipped = [], scrolling = [], covered = [];
+  const clipped = [], scrolling = [], covered = [], numberLeft = [];
   displays.forEach(m => {
     const style = getComputedStyle(m);
     const eq = m.parentElement.querySelector(".eqno");
@@ -242,8 +242,20 @@ LAYOUT_JS = r"""
       const e = eq.getBoundingClientRect(), r = m.getBoundingClientRect();
       if (e.left < r.right - 1 && e.right > r.left + 1 && e.top < r.bottom && e.bottom > r.top)
         covered.push(name);
+      if (e.left < r.right - 1) numberLeft.push(name);
     }
   });
+  // closing punctuation right after inline math must stay on the formula's line
+  const lonePunctuation = [...article.querySelectorAll("span.math > mjx-container")]
+    .filter(m => {
+      const next = m.parentElement.nextSibling;
+      if (!next || next.nodeType !== Node.TEXT_NODE || !/^[。，、；：！？）]/.test(next.data))
+        return false;
+      const range = document.createRange();
+      range.setStart(next, 0); range.setEnd(next, 1);
+      const p = range.getBoundingClientRect(), r = m.getBoundingClientRect();
+      return p.top >= r.bottom - 2;
+    }).map(m => m.textContent.slice(0, 30));
   const inline = [...article.querySelectorAll("mjx-container:not([display='true'])")]
     .filter(m => {
       const box = m.closest("p, li, td, th, dd, dt, div").getBoundingClientRect();
@@ -264,8 +276,8 @@ LAYOUT_JS = r"""
   }).map(th => th.textContent.trim());
   const alignedWrapped = [...article.querySelectorAll(".output.stream pre.course-aligned")]
     .filter(p => getComputedStyle(p).whiteSpace !== "pre").length;
-  return {displays: displays.length, clipped, scrolling, covered, inline, wideCode, headers,
-          alignedWrapped,
+  return {displays: displays.length, clipped, scrolling, covered, numberLeft, lonePunctuation,
+          inline, wideCode, headers, alignedWrapped,
           pageOverflow: document.scrollingElement.scrollWidth > window.innerWidth + 1};
 }
 """
@@ -298,6 +310,10 @@ def test_formulas_fit_or_scroll_visibly(layouts, entry, width):
     facts = layouts(entry, width)
     assert not facts["clipped"], f"{entry} at {width}px: clipped formulas {facts['clipped']}"
     assert not facts["covered"], f"{entry}: equation numbers over formulas {facts['covered']}"
+    assert not facts["numberLeft"], f"{entry} at {width}px: equation numbers left of their " \
+                                    f"formulas {facts['numberLeft']}"
+    assert not facts["lonePunctuation"], (f"{entry} at {width}px: punctuation wrapped alone "
+                                          f"after inline math {facts['lonePunctuation']}")
     assert not facts["inline"], f"{entry} at {width}px: inline math overflows {facts['inline']}"
     assert not facts["pageOverflow"], f"{entry} at {width}px: the page scrolls sideways"
     if width == 1280:

@@ -232,10 +232,30 @@ def add_chinese_messages(app: Sphinx) -> None:
             locale.translators["general", catalog] = new
 
 
+#: Inline math followed by closing punctuation that must not start a line.
+MATH_THEN_PUNCTUATION = re.compile(
+    r'(<span class="math notranslate nohighlight">[^<]*</span>)([。，、；：！？）」』”’%]+)')
+
+
+def keep_punctuation_with_math(body: str) -> str:
+    """Wrap inline math and the punctuation right after it in ``<span class="math-punct">``,
+    which custom.css keeps on one line, so that a "。" never wraps alone onto the next line
+    after a formula (MathJax's formula box offers a line break before it).
+
+    >>> keep_punctuation_with_math('<span class="math notranslate nohighlight">x</span>。')
+    '<span class="math-punct"><span class="math notranslate nohighlight">x</span>。</span>'
+    """
+    return MATH_THEN_PUNCTUATION.sub(r'<span class="math-punct">\1\2</span>', body)
+
+
 def translate_body(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                    doctree: nodes.document | None) -> None:
-    """Replace the fixed English attributes of ZH_CN_BODY in a page body (zh_CN only)."""
-    if app.config.language == "zh_CN" and "body" in context:
+    """Replace the fixed English attributes of ZH_CN_BODY in a page body (zh_CN only), and
+    keep punctuation with the inline formula before it (:func:`keep_punctuation_with_math`)."""
+    if "body" not in context:
+        return
+    context["body"] = keep_punctuation_with_math(context["body"])
+    if app.config.language == "zh_CN":
         for english, chinese in ZH_CN_BODY.items():
             context["body"] = context["body"].replace(english, chinese)
 
