@@ -224,8 +224,8 @@ def exercise(page, root) -> int:
 
 
 
-def open_page(browser, url: str, site: str, *, dark: bool = False):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
+def open_page(browser, url: str, site: str, *, dark: bool = False, width: int = 1280):
+    context = browser.new_context(viewport={"width": width, "height": 900},
                                   color_scheme="dark" if dark else "light")
     outside, errors = [], []
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site)
@@ -255,9 +255,11 @@ def harness(tmp_path_factory):
         yield url
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_control_in_the_harness(browser, harness, kind):
-    context, page, outside, errors = open_page(browser, harness + "index.html", harness)
+def test_every_control_in_the_harness(browser, harness, kind, width):
+    context, page, outside, errors = open_page(browser, harness + "index.html", harness,
+                                               width=width)
     try:
         root = page.locator(f'.course-explorer[data-kind="{kind}"]')
         assert root.count() == 1
@@ -323,6 +325,52 @@ def test_dark_mode_uses_the_theme_colours(browser, harness):
         context.close()
 
 
+CHART_TEXT_JS = r"""
+() => [...document.querySelectorAll(".course-explorer svg.ce-chart")].flatMap(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const frame = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll("text")].map(t => {
+    const r = t.getBoundingClientRect();
+    return {kind: svg.closest(".course-explorer").dataset.kind, text: t.textContent,
+            px: parseFloat(getComputedStyle(t).fontSize) * scale,
+            inside: r.left >= frame.left - 1 && r.right <= frame.right + 1};
+  });
+})
+"""
+MIN_CHART_TEXT_PX = 9.0
+
+
+def check_chart_text(page, where: str) -> None:
+    texts = page.evaluate(CHART_TEXT_JS)
+    assert texts
+    small = [(t["kind"], t["text"], round(t["px"], 1)) for t in texts
+             if t["px"] < MIN_CHART_TEXT_PX]
+    assert not small, f"{where}: chart text under {MIN_CHART_TEXT_PX} px: {small[:8]}"
+    cut = [(t["kind"], t["text"]) for t in texts if not t["inside"]]
+    assert not cut, f"{where}: chart text cut at the chart's edge: {cut[:8]}"
+
+
+def test_chart_text_is_readable_on_a_phone_and_after_a_resize(browser, harness):
+    """At 390 px the panels stack instead of shrinking; turning the window redraws them."""
+    context, page, _, errors = open_page(browser, harness + "index.html", harness, width=390)
+    try:
+        check_chart_text(page, "390 px")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(500)
+        check_chart_text(page, "390 → 1280 px")
+        wide = page.evaluate("() => [...document.querySelectorAll('svg.ce-chart')]"
+                             ".map(s => s.viewBox.baseVal.width)")
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.wait_for_timeout(500)
+        check_chart_text(page, "1280 → 390 px")
+        narrow = page.evaluate("() => [...document.querySelectorAll('svg.ce-chart')]"
+                               ".map(s => s.viewBox.baseVal.width)")
+        assert sum(w > n for w, n in zip(wide, narrow)) == 3     # loss, info, training stack
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def test_the_script_is_small():
     raw = SCRIPT.read_bytes()
     assert len(gzip.compress(raw, 9)) < 12_000, len(gzip.compress(raw, 9))
@@ -353,6 +401,17 @@ def test_book_explorers_respond_offline(browser, book_site, entry):
             root.scroll_into_view_if_needed()
             assert exercise(page, root) >= 10
         assert not outside, outside
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("entry", sorted(BOOK_EXPLORERS))
+def test_book_explorer_text_is_readable_on_a_phone(browser, book_site, entry):
+    context, page, _, errors = open_page(browser, f"{book_site}{entry}.html", book_site,
+                                         width=390)
+    try:
+        check_chart_text(page, f"{entry} at 390 px")
         assert not errors, errors
     finally:
         context.close()

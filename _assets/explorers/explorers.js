@@ -188,6 +188,31 @@
   }
   function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } }
 
+  /* A chart of n panels, each cellW × cellH chart units under a head of headWide (or
+   * headNarrow) units: side by side, or one above the other when the chart is narrower than
+   * NARROW_PX (a phone), so that the text keeps at least its nominal size -- a 640-unit chart
+   * on a 330 px screen would shrink 10 px labels to 5 px. Each panel draws in its own <g>. */
+  var NARROW_PX = 520;
+  function panels(chart, n, cellW, cellH, headWide, headNarrow, label) {
+    var narrow = chart.clientWidth > 0 && chart.clientWidth < NARROW_PX;
+    var head = narrow ? headNarrow : headWide;
+    var svg = newSvg(narrow ? cellW : n * cellW, head + (narrow ? n : 1) * cellH, label);
+    if (narrow) {
+      svg.setAttribute("style", "display:block;margin:0 auto;max-width:" + Math.round(1.25 * cellW) + "px");
+    }
+    var cells = [];
+    for (var i = 0; i < n; i++) {
+      var g = s("g", { transform: "translate(" + (narrow ? 0 : i * cellW) + "," +
+                                  (head + (narrow ? i * cellH : 0)) + ")" });
+      svg.appendChild(g);
+      cells.push(g);
+    }
+    return { svg: svg, cells: cells, narrow: narrow, width: narrow ? cellW : n * cellW };
+  }
+  /* Charts are drawn again when the window changes between wide and narrow. */
+  var redraws = [];
+  function redrawn(render) { redraws.push(render); return render; }
+
   // -------------------------------------------------------------------------- explorers
   var KINDS = {};
 
@@ -230,7 +255,7 @@
       bars(svg, [40, 34, 270, 140], p, 0, 1.1, {
         fill: COLORS, names: names, labels: p.map(function (v) { return fixed(v, 3); }),
         title: "温度 T = " + t.toFixed(2) });
-      svg.appendChild(s("text", { x: 12, y: 104, transform: "rotate(-90 12 104)",
+      svg.appendChild(s("text", { x: 15, y: 104, transform: "rotate(-90 15 104)",
                                   "text-anchor": "middle" }, "概率"));
       clear(chart); chart.appendChild(svg);
     }
@@ -269,22 +294,27 @@
       setOut(root, "loss", loss.toFixed(3));
       p.forEach(function (v, j) { setOut(root, "p" + j, v.toFixed(3)); });
       g.forEach(function (v, j) { setOut(root, "g" + j, signed(v, 3)); });
-      var svg = newSvg(640, 230, "真实标签为" + names[k] + "时的 logit、概率和梯度柱状图，损失 " +
-                                 loss.toFixed(3));
-      svg.appendChild(s("text", { x: 320, y: 16, "text-anchor": "middle", "class": "ce-title" },
-                        "真实标签：" + names[k] + "　　损失 l = −log ŷ_k = " + loss.toFixed(3)));
+      var c = panels(chart, 3, 214, 200, 30, 46, "真实标签为" + names[k] +
+                     "时的 logit、概率和梯度柱状图，损失 " + loss.toFixed(3));
+      var heads = c.narrow ? ["真实标签：" + names[k], "损失 l = −log ŷ_k = " + loss.toFixed(3)]
+                           : ["真实标签：" + names[k] + "　　损失 l = −log ŷ_k = " + loss.toFixed(3)];
+      heads.forEach(function (text, i) {
+        c.svg.appendChild(s("text", { x: c.width / 2, y: 16 + 18 * i, "text-anchor": "middle",
+                                      "class": "ce-title" }, text));
+      });
       var top = Math.max(cfg.range, max(o.map(Math.abs)) * 1.05);
-      bars(svg, [20, 62, 180, 130], o, -top, top, { fill: COLORS, names: names,
+      var box = [17, 32, 180, 130];
+      bars(c.cells[0], box, o, -top, top, { fill: COLORS, names: names,
            labels: o.map(function (v) { return v.toFixed(1); }), title: "logit o_j" });
-      bars(svg, [230, 62, 180, 130], p, 0, 1.05, { fill: COLORS, names: names,
+      bars(c.cells[1], box, p, 0, 1.05, { fill: COLORS, names: names,
            labels: p.map(function (v) { return v.toFixed(3); }),
-           title: "概率 ŷ_j（实心）与独热标签 y_j（虚线）" });
-      bars(svg, [230, 62, 180, 130], y, 0, 1.05, { outline: true });
-      bars(svg, [440, 62, 180, 130], g, -1.05, 1.05, { fill: COLORS, names: names,
+           title: "概率 ŷ_j 与独热标签 y_j（虚线）" });
+      bars(c.cells[1], box, y, 0, 1.05, { outline: true });
+      bars(c.cells[2], box, g, -1.05, 1.05, { fill: COLORS, names: names,
            labels: g.map(function (v) { return signed(v, 3); }), title: "梯度 ŷ_j − y_j" });
-      clear(chart); chart.appendChild(svg);
+      clear(chart); chart.appendChild(c.svg);
     }
-    render();
+    redrawn(render)();
   };
 
   KINDS.info = function (root, cfg) {
@@ -333,21 +363,23 @@
       setOut(root, "H", infinite(v.H, 3));
       setOut(root, "CE", infinite(v.CE, 3));
       setOut(root, "KL", infinite(v.KL, 3));
-      var svg = newSvg(640, 230, "P 与 Q 的柱状图，以及熵、交叉熵和 KL 散度的柱状图");
-      bars(svg, [40, 40, 250, 150], p, 0, 1.05, { fill: GREY, group: [0], names: names,
+      var c = panels(chart, 2, 320, 230, 0, 0, "P 与 Q 的柱状图，以及熵、交叉熵和 KL 散度的柱状图");
+      var box = [40, 40, 250, 150];
+      bars(c.cells[0], box, p, 0, 1.05, { fill: GREY, group: [0], names: names,
            title: "P（灰）与 Q（彩色）" });
-      bars(svg, [40, 40, 250, 150], q, 0, 1.05, { fill: COLORS, group: [1] });
+      bars(c.cells[0], box, q, 0, 1.05, { fill: COLORS, group: [1] });
       var finite = [v.H, v.CE, v.KL].filter(isFinite);
       var topV = Math.max(2 * Math.log(names.length) * (u === "bit" ? 1 / LN2 : 1),
                           1.15 * max(finite.concat([1])), 0.5) * 1.1;
-      var y = bars(svg, [360, 40, 250, 150], [v.H, v.CE, v.KL], 0, topV, {
+      var y = bars(c.cells[1], box, [v.H, v.CE, v.KL], 0, topV, {
         fill: ["#4C72B0", "#DD8452", "#C44E52"], names: ["H(P)", "H(P, Q)", "KL(P‖Q)"],
         labels: [v.H, v.CE, v.KL].map(function (x) { return infinite(x, 3); }),
         title: "熵、交叉熵与 KL 散度（" + cfg.units[u] + "）" });
-      svg.appendChild(s("line", { x1: 360, x2: 610, y1: y(v.H), y2: y(v.H), "class": "ce-dash" }));
-      clear(chart); chart.appendChild(svg);
+      c.cells[1].appendChild(s("line", { x1: 40, x2: 290, y1: y(v.H), y2: y(v.H),
+                                         "class": "ce-dash" }));
+      clear(chart); chart.appendChild(c.svg);
     }
-    render();
+    redrawn(render)();
   };
 
   KINDS.training = function (root, cfg) {
@@ -401,15 +433,15 @@
       setOut(root, "epochs", String(e));
       setOut(root, "loss", loss[e - 1].toFixed(4));
       setOut(root, "acc", acc[e - 1].toFixed(4));
-      var svg = newSvg(640, 220, "学习率 " + num(l) + "、批量大小 " + b + " 时前 " + e +
-                                 " 轮的训练损失和测试精度曲线");
-      line(svg, [50, 30, 250, 150], loss, 0, top * 1.05, "#4C72B0",
+      var c = panels(chart, 2, 320, 220, 0, 0, "学习率 " + num(l) + "、批量大小 " + b + " 时前 " +
+                     e + " 轮的训练损失和测试精度曲线");
+      line(c.cells[0], [50, 30, 250, 150], loss, 0, top * 1.05, "#4C72B0",
            "训练损失（第 " + e + " 轮 " + loss[e - 1].toFixed(4) + "）");
-      line(svg, [370, 30, 250, 150], acc, 0, 1, "#DD8452",
+      line(c.cells[1], [50, 30, 250, 150], acc, 0, 1, "#DD8452",
            "测试精度（第 " + e + " 轮 " + acc[e - 1].toFixed(4) + "）");
-      clear(chart); chart.appendChild(svg);
+      clear(chart); chart.appendChild(c.svg);
     }
-    render();
+    redrawn(render)();
   };
 
   /* Clip a convex polygon to the half-plane a·x + c >= 0 (Sutherland–Hodgman). */
@@ -549,6 +581,11 @@
       }
     });
   }
+  var resizing = null;
+  window.addEventListener("resize", function () {   // e.g. a phone turned sideways
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { redraws.forEach(function (draw) { draw(); }); }, 150);
+  });
 
   // Exposed for the browser tests (they compare these with the package too).
   window.courseExplorers = { softmax: softmax, naiveSoftmax: naiveSoftmax, logsumexp: logsumexp,
