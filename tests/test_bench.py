@@ -141,3 +141,28 @@ def test_markdown_table_has_the_same_number_of_cells_on_every_line():
     lines = bench.markdown_table(table).splitlines()
     assert lines[0] == "### t"
     assert {line.count("|") for line in lines[2:]} == {4}
+
+
+def test_grading_section_grades_an_honest_class(capsys):
+    """`bench --only grading`: one honest student (--smoke: chapter 01) gets every point."""
+    import os
+
+    from softmax_course.tools.sandbox import bwrap_path
+
+    if bwrap_path() is None and not (os.environ.get("CI") or
+                                     os.environ.get("COURSE_REQUIRE_SANDBOX")):
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")
+    assert bench.cli(["--smoke", "--only", "grading", "--jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = table_rows(out, "### Grading")
+    assert len(rows) == 3
+    assert rows[0][0].startswith("1 students × 1 chapters = 1 notebooks (+ 1 teacher")
+    assert re.fullmatch(r"1/1 students got all \d+ exercises; \d+\.\d s per notebook per job "
+                        r"slot", rows[0][2]) and rows[0][3] == "yes"
+    assert "### Kernels" not in out and "### The course" not in out
+
+
+def test_bench_rejects_a_class_of_nobody():
+    proc = subprocess.run([sys.executable, "-m", "softmax_course", "bench", "--only", "grading",
+                           "--students", "0"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--students and --jobs must be at least 1" in proc.stderr

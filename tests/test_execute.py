@@ -96,6 +96,17 @@ def test_committed_chapters_fold_their_solutions(root):
                           f"{unfolded}")
 
 
+def test_folded_solutions_show_no_code_in_their_first_line(root):
+    """JupyterLab shows a folded cell's first line: it must be the header, not the answer."""
+    from softmax_course.tools.execute import SOLUTION_HEADER
+
+    revealing = [(path.name, i) for path in sorted((root / "chapters").glob("*.ipynb"))
+                 for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+                 if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", [])
+                 and cell.source.splitlines()[:1] != [SOLUTION_HEADER]]
+    assert not revealing, f"solution cells whose first line is code: {revealing}"
+
+
 def test_execute_copies_a_figures_alt_text_to_the_cell_for_the_book(tmp_path):
     path = tmp_path / "fig.ipynb"
     write_notebook(path, [

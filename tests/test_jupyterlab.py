@@ -123,3 +123,53 @@ def test_solutions_are_folded(notebook_page):
         return ids.map(i => cells[i] && !!cells[i].querySelector('.jp-InputPlaceholder'));
     }""", solutions)
     assert all(hidden), f"solution cells not folded: {[i for i, h in zip(solutions, hidden) if not h]}"
+
+
+def explorer_cell() -> int:
+    import nbformat
+
+    nb = nbformat.read(CHAPTER, as_version=4)
+    return next(i for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and "temperature_explorer(" in c.source
+                and c.get("outputs"))
+
+
+OUTPUT_JS = """i => {
+    const cell = [...document.querySelectorAll('.jp-Notebook .jp-Cell')][i];
+    const area = cell.querySelector('.jp-OutputArea');
+    return {text: area ? area.innerText : '',
+            images: [...cell.querySelectorAll('.jp-OutputArea img')]
+                .map(img => ({alt: img.alt, width: img.naturalWidth})),
+            readouts: [...cell.querySelectorAll('.widget-readout')].map(r => r.innerText.trim())};
+}"""
+
+
+def test_explorer_shows_its_saved_picture_before_a_run(notebook_page):
+    shown = notebook_page.evaluate(OUTPUT_JS, explorer_cell())
+    assert "VBox(" not in shown["text"] and "Error" not in shown["text"], shown["text"][:300]
+    pictures = [img for img in shown["images"] if img["width"] > 0]
+    assert pictures, "the explorer shows no picture before its cell runs"
+    assert all(img["alt"].startswith("温度 T = 1.00") for img in pictures), pictures
+
+
+def test_running_explorer_shows_values_as_its_controls_round_them(notebook_page):
+    """Run the chapter in its kernel, move the temperature slider by keyboard, and compare the
+    picture's description (its alt text, which names T) with the slider's readout."""
+    page, i = notebook_page, explorer_cell()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(i)
+    handle = cell.locator(".noUi-handle, input[type=range]").first
+    handle.wait_for(state="attached", timeout=240_000)
+    handle.scroll_into_view_if_needed()
+    seen = []
+    for _ in range(3):
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(2500)          # continuous_update=False: redraw on release
+        shown = page.evaluate(OUTPUT_JS, i)
+        readout = shown["readouts"][-1]
+        alts = [img["alt"] for img in shown["images"] if img["width"] > 0]
+        seen.append((readout, alts))
+        assert any(alt.startswith(f"温度 T = {readout} ") for alt in alts), seen
+    assert len({r for r, _ in seen}) == 3, f"the slider did not move: {seen}"

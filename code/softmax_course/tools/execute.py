@@ -20,6 +20,9 @@ __all__ = ["chapter_notebooks", "compact_png", "compact_images", "execute_notebo
 
 #: Cells with this tag are solutions (see the exercise format in the README).
 SOLUTION_TAG = "solution"
+#: First line of every solution code cell: a folded cell shows its first line in JupyterLab,
+#: which must not give the answer away.
+SOLUTION_HEADER = "# 参考解答"
 
 
 class NotebookExecutionError(RuntimeError):
@@ -41,9 +44,10 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
 
     JupyterLab (and Notebook 7) hide a cell's source when its metadata has
     ``jupyter.source_hidden`` and a code cell's outputs with ``jupyter.outputs_hidden``; a
-    click on the fold bar opens it. The book ignores this metadata (sphinx-exercise draws the
-    solutions as dropdowns). Other cells are unfolded, so a cell that stops being a solution
-    does not stay hidden.
+    click on the fold bar opens it. A folded cell still shows its first line, so a solution
+    code cell starts with :data:`SOLUTION_HEADER` (added when missing). The book ignores this
+    metadata (sphinx-exercise draws the solutions as dropdowns). Other cells are unfolded, so a
+    cell that stops being a solution does not stay hidden.
 
     Example
     -------
@@ -52,6 +56,8 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
     ...     nbformat.v4.new_code_cell("answer = 1", metadata={"tags": ["solution"]})])
     >>> fold_solutions(nb), nb.cells[1].metadata["jupyter"]
     (1, {'source_hidden': True, 'outputs_hidden': True})
+    >>> nb.cells[1].source
+    '# 参考解答\\nanswer = 1'
     >>> "jupyter" in nb.cells[0].metadata
     False
     """
@@ -62,6 +68,8 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
             fold = {"source_hidden": True}
             if cell.cell_type == "code":
                 fold["outputs_hidden"] = True
+                if cell.source.splitlines()[:1] != [SOLUTION_HEADER]:
+                    cell.source = SOLUTION_HEADER + "\n" + cell.source
             meta.setdefault("jupyter", {}).update(fold)
             folded += 1
         elif "jupyter" in meta:
