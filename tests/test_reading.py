@@ -454,17 +454,7 @@ def weights():
         Path(SHOTS, "weights.json").write_text(json.dumps(data, ensure_ascii=False, indent=1))
 
 
-# Known to be over COLD_BUDGET (measured 2026-12-02: 06 2.08 MB, 07 2.05 MB, 08 2.19 MB), the
-# open part of issue 13: the theme's CSS (397 KB) and MathJax (0.76 MB) are common to every
-# page; these pages add the most figures. strict: the marks must go as soon as a page fits.
-OVER_COLD_BUDGET = {"chapters/06-loss", "chapters/07-information-theory",
-                    "chapters/08-evaluation"}
-
-
-@pytest.mark.parametrize("entry", [
-    pytest.param(e, marks=pytest.mark.xfail(strict=True, reason="over the cold-visit budget; "
-                                                                "issue 13 is open on this"))
-    if e in OVER_COLD_BUDGET else e for e in PAGES])
+@pytest.mark.parametrize("entry", PAGES)
 def test_first_visit_weight(browser, site, built_book, weights, entry):
     decoded, zipped, largest = visit_weights(browser, site, built_book.html, entry)
     weights.setdefault(entry, {}).update(cold_decoded=decoded, cold_gzip=zipped, largest=largest)
