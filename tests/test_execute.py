@@ -98,13 +98,23 @@ def test_committed_chapters_fold_their_solutions(root):
 
 def test_folded_solutions_show_no_code_in_their_first_line(root):
     """JupyterLab shows a folded cell's first line: it must be the header, not the answer."""
-    from softmax_course.tools.execute import SOLUTION_HEADER
+    import re
 
-    revealing = [(path.name, i) for path in sorted((root / "chapters").glob("*.ipynb"))
-                 for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
-                 if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", [])
-                 and cell.source.splitlines()[:1] != [SOLUTION_HEADER]]
-    assert not revealing, f"solution cells whose first line is code: {revealing}"
+    from softmax_course.tools.execute import SOLUTION_HEADER, SOLUTION_PROSE_HEADER
+
+    def safe(cell) -> bool:
+        first = cell.source.splitlines()[:1]
+        if cell.cell_type == "code":
+            return first == [SOLUTION_HEADER]
+        return first == [SOLUTION_PROSE_HEADER] or bool(
+            re.match(r"\s*(`{3,}|:{3,})\{solution-(start|end)\}", cell.source))
+
+    cells = [(path.name, i, cell) for path in sorted((root / "chapters").glob("*.ipynb"))
+             for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+             if "solution" in cell.metadata.get("tags", [])]
+    assert len(cells) > 80
+    revealing = [(name, i) for name, i, cell in cells if not safe(cell)]
+    assert not revealing, f"solution cells whose first line gives the answer away: {revealing}"
 
 
 def test_execute_copies_a_figures_alt_text_to_the_cell_for_the_book(tmp_path):

@@ -90,15 +90,17 @@ def notebook_page(lab, browser):
             panel.scrollTop = y; await new Promise(r => setTimeout(r, 60)); }
         panel.scrollTop = 0; }""")
     page.wait_for_timeout(2000)
-    yield page
     shots = os.environ.get("COURSE_SCREENSHOTS")
-    if shots:
+    if shots:                       # before any test runs a cell: as a student first sees it
         exercise = page.locator(".jp-MarkdownCell:has(aside), "
                                 ".jp-MarkdownCell:has([class*='admonition'])").nth(1)
         exercise.scroll_into_view_if_needed(timeout=30_000)
         page.wait_for_timeout(500)
         Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(shots, "jupyterlab-exercise.png")))
+        page.evaluate("""() => { const panel = document.querySelector('.jp-WindowedPanel-outer')
+            || document.querySelector('.jp-Notebook'); panel.scrollTop = 0; }""")
+    yield page
     context.close()
 
 
@@ -173,3 +175,18 @@ def test_running_explorer_shows_values_as_its_controls_round_them(notebook_page)
         seen.append((readout, alts))
         assert any(alt.startswith(f"温度 T = {readout} ") for alt in alts), seen
     assert len({r for r, _ in seen}) == 3, f"the slider did not move: {seen}"
+
+
+def test_code_solutions_stay_folded_after_run_all(notebook_page):
+    """After "Run All Cells" (previous test) the solution code cells are still folded.
+    (JupyterLab unhides every markdown cell it runs, so solution prose opens then.)"""
+    import nbformat
+
+    nb = nbformat.read(CHAPTER, as_version=4)
+    code = [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and "solution" in c.metadata.get("tags", [])]
+    hidden = notebook_page.evaluate("""ids => {
+        const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+        return ids.map(i => cells[i] && !!cells[i].querySelector('.jp-InputPlaceholder'));
+    }""", code)
+    assert code and all(hidden), [i for i, h in zip(code, hidden) if not h]

@@ -23,6 +23,10 @@ SOLUTION_TAG = "solution"
 #: First line of every solution code cell: a folded cell shows its first line in JupyterLab,
 #: which must not give the answer away.
 SOLUTION_HEADER = "# 参考解答"
+#: The same for a solution's prose: a MyST comment, which the book does not show.
+SOLUTION_PROSE_HEADER = "% 参考解答"
+#: Marker cells of a solution begin with its directive fence, which gives nothing away.
+_FENCE_LINE = re.compile(r"^\s*(`{3,}|:{3,})")
 
 
 class NotebookExecutionError(RuntimeError):
@@ -45,7 +49,8 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
     JupyterLab (and Notebook 7) hide a cell's source when its metadata has
     ``jupyter.source_hidden`` and a code cell's outputs with ``jupyter.outputs_hidden``; a
     click on the fold bar opens it. A folded cell still shows its first line, so a solution
-    code cell starts with :data:`SOLUTION_HEADER` (added when missing). The book ignores this
+    code cell starts with :data:`SOLUTION_HEADER` and a solution's prose with
+    :data:`SOLUTION_PROSE_HEADER` (added when missing; marker cells start with their fence). The book ignores this
     metadata (sphinx-exercise draws the solutions as dropdowns). Other cells are unfolded, so a
     cell that stops being a solution does not stay hidden.
 
@@ -70,6 +75,9 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
                 fold["outputs_hidden"] = True
                 if cell.source.splitlines()[:1] != [SOLUTION_HEADER]:
                     cell.source = SOLUTION_HEADER + "\n" + cell.source
+            elif cell.cell_type == "markdown" and not _FENCE_LINE.match(cell.source):
+                if cell.source.splitlines()[:1] != [SOLUTION_PROSE_HEADER]:
+                    cell.source = SOLUTION_PROSE_HEADER + "\n" + cell.source
             meta.setdefault("jupyter", {}).update(fold)
             folded += 1
         elif "jupyter" in meta:
