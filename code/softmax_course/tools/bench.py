@@ -16,11 +16,12 @@
    What is timed is ``fit`` itself, which runs the chapter's ``sgd_step``.
 3. **Course** — the time to execute each chapter notebook, the whole nbval run and the book
    build from stored outputs.
-4. **Grading** (only with ``--only grading``: it takes about half an hour) — a class of
-   ``--students`` honest students, each submitting every chapter (the student edition with
-   the worked solutions typed into the answer cells), graded by :func:`~softmax_course.tools.grading.grade_submissions` in
-   the bubblewrap sandbox with ``--jobs`` parallel notebooks: wall time, CPU time of the grader
-   and of the sandboxed jobs, and whether every student got every point.
+4. **Grading** (only with ``--only grading``: about 20 minutes for 40 students on 2 cores) —
+   a class of ``--students`` honest students, each submitting every chapter (the student
+   edition with the worked solutions typed into the answer cells), graded by
+   :func:`~softmax_course.tools.grading.grade_submissions` in the bubblewrap sandbox with
+   ``--jobs`` parallel notebooks: wall time, CPU time of the grader and of the whole machine,
+   and whether every student got every point.
 
 ``--smoke`` runs everything on tiny inputs once (a generated two-cell notebook stands in for
 the chapters); the test suite uses it to check that every row is produced. Progress goes to
@@ -74,7 +75,7 @@ TARGET_VS_SKLEARN = 0.5      # ... in at most half its fit time
 TARGET_CHAPTER_SECONDS = 30.0
 
 SECTIONS = ("kernels", "training", "course", "grading")
-DEFAULT_SECTIONS = ("kernels", "training", "course")    # grading a class takes half an hour
+DEFAULT_SECTIONS = ("kernels", "training", "course")    # grading a class takes 20 minutes
 
 
 @dataclass

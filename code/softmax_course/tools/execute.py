@@ -50,9 +50,9 @@ def fold_solutions(nb: nbformat.NotebookNode) -> int:
     ``jupyter.source_hidden`` and a code cell's outputs with ``jupyter.outputs_hidden``; a
     click on the fold bar opens it. A folded cell still shows its first line, so a solution
     code cell starts with :data:`SOLUTION_HEADER` and a solution's prose with
-    :data:`SOLUTION_PROSE_HEADER` (added when missing; marker cells start with their fence). The book ignores this
-    metadata (sphinx-exercise draws the solutions as dropdowns). Other cells are unfolded, so a
-    cell that stops being a solution does not stay hidden.
+    :data:`SOLUTION_PROSE_HEADER` (added when missing; marker cells start with their fence).
+    The book ignores this metadata (sphinx-exercise draws the solutions as dropdowns). Other
+    cells are unfolded, so a cell that stops being a solution does not stay hidden.
 
     Example
     -------
