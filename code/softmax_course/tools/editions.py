@@ -28,7 +28,8 @@ from .catalog import exercise_format_problems, find_exercises
 from .common import cell_source, cell_tags, jupyter_book, output_text, repo_root
 
 __all__ = ["make_student_notebook", "honest_submission", "make_student_edition",
-           "solution_needles", "find_leaks", "normalize", "StudentEditionError", "MARKER_FILE", "cli"]
+           "solution_needles", "find_leaks", "normalize", "StudentEditionError", "MARKER_FILE",
+           "cli"]
 
 #: Written into every student edition, so that ``--force`` only ever replaces one of those.
 MARKER_FILE = ".student-edition"

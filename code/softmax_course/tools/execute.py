@@ -179,9 +179,10 @@ def execute_notebook(path: Path, *, timeout: int = 300, kernel_name: str = "pyth
 
     No ipywidgets state is stored: the book shows each explorer's ``text/html`` view, which
     computes in the browser, and JupyterLab shows that view (or its picture) until the cell is
-    run in a kernel; a saved state would only add weight to every page. The working directory of the kernel is the notebook's folder. On a failing cell the file is
-    left untouched and :class:`NotebookExecutionError` names the notebook, the number of the
-    failing code cell (counting from 1) and the error.
+    run in a kernel; a saved state would only add weight to every page. The working directory
+    of the kernel is the notebook's folder. On a failing cell the file is left untouched and
+    :class:`NotebookExecutionError` names the notebook, the number of the failing code cell
+    (counting from 1) and the error.
     """
     path = Path(path)
     if not path.is_file():
