@@ -388,8 +388,8 @@ class Runner:
             env.update({"MPLBACKEND": "agg", "PYTHONUNBUFFERED": "1"})
             cmd, cwd = argv, str(work)
         else:
-            cmd, cwd, env = sandbox_command(argv, job, limits=self.limits,
-                                                   package_copy=self.package), str(job), None
+            cmd = sandbox_command(argv, job, limits=self.limits, package_copy=self.package)
+            cwd, env = str(job), None
         return self._execute(cmd, cwd, env)
 
     def _execute(self, cmd: list[str], cwd: str, env: dict | None) -> JobResult:

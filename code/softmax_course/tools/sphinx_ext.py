@@ -248,14 +248,17 @@ def keep_punctuation_with_math(body: str) -> str:
     return MATH_THEN_PUNCTUATION.sub(r'<span class="math-punct">\1\2</span>', body)
 
 
+def bind_math_punctuation(app: Sphinx, pagename: str, templatename: str,
+                          context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Apply :func:`keep_punctuation_with_math` to a page body."""
+    if "body" in context:
+        context["body"] = keep_punctuation_with_math(context["body"])
+
+
 def translate_body(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                    doctree: nodes.document | None) -> None:
-    """Replace the fixed English attributes of ZH_CN_BODY in a page body (zh_CN only), and
-    keep punctuation with the inline formula before it (:func:`keep_punctuation_with_math`)."""
-    if "body" not in context:
-        return
-    context["body"] = keep_punctuation_with_math(context["body"])
-    if app.config.language == "zh_CN":
+    """Replace the fixed English attributes of ZH_CN_BODY in a page body (zh_CN only)."""
+    if app.config.language == "zh_CN" and "body" in context:
         for english, chinese in ZH_CN_BODY.items():
             context["body"] = context["body"].replace(english, chinese)
 
@@ -322,6 +325,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", share_html_node_handlers)
     app.connect("builder-inited", add_chinese_messages)
     app.connect("html-page-context", translate_body)
+    app.connect("html-page-context", bind_math_punctuation)
     app.connect("html-page-context", add_search_snippets)
     app.connect("build-finished", lighten_pages)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
